@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Ml_Service.Api.Serving;
+using Ml_Service.Model;
+
+namespace Ml_Service.Api.Endpoints;
+
+/// <summary>
+/// Reads a predict request body and validates every instance against <see cref="FeatureSchema"/>.
+/// Errors are keyed by JSON path (<c>instances[2].contract</c>) so a caller knows what to fix.
+/// </summary>
+public static class PredictRequestReader
+{
+    public const string InstancesField = "instances";
+
+    public sealed record Result(IReadOnlyList<ChurnFeatures>? Instances, IResult? Error);
+
+    public static async Task<Result> ReadAsync(HttpRequest request, ServingOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!request.HasJsonContentType())
+        {
+            return Fail(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send the request body as application/json."));
+        }
+
+        var body = await ReadLimitedAsync(request, options.MaxRequestBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Fail(Problems.Status(
+                StatusCodes.Status413PayloadTooLarge,
+                $"The request body is larger than {options.MaxRequestBodyBytes} bytes."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return Fail(Problems.Invalid("body", $"is not valid JSON: {ex.Message}"));
+        }
+
+        using (document)
+        {
+            return Validate(document.RootElement, options.MaxBatchSize);
+        }
+    }
+
+    private static Result Validate(JsonElement root, int maxBatchSize)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty(InstancesField, out var instances)
+            || instances.ValueKind != JsonValueKind.Array)
+        {
+            return Fail(Problems.Invalid(InstancesField, "is required and must be an array of objects"));
+        }
+
+        var count = instances.GetArrayLength();
+        if (count == 0 || count > maxBatchSize)
+        {
+            return Fail(Problems.Invalid(InstancesField, $"must hold between 1 and {maxBatchSize} instances, got {count}"));
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var features = new List<ChurnFeatures>(count);
+        var index = 0;
+        foreach (var instance in instances.EnumerateArray())
+        {
+            var path = $"{InstancesField}[{index++}]";
+            if (instance.ValueKind != JsonValueKind.Object)
+            {
+                errors[path] = ["must be an object"];
+                continue;
+            }
+
+            var fieldErrors = new List<FeatureError>();
+            var record = instance.EnumerateObject()
+                .GroupBy(p => p.Name, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => RawValue.FromJson(g.Last().Value), StringComparer.Ordinal);
+            var parsed = FeatureSchema.Validate(record, fieldErrors);
+            foreach (var error in fieldErrors)
+            {
+                errors[$"{path}.{error.Field}"] = [error.Message];
+            }
+
+            if (parsed is not null)
+            {
+                features.Add(parsed);
+            }
+        }
+
+        return errors.Count > 0 ? Fail(Problems.Invalid(errors)) : new Result(features, null);
+    }
+
+    /// <summary>Reads the whole body, or returns null as soon as it exceeds the limit.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static Result Fail(IResult error) => new(null, error);
+}

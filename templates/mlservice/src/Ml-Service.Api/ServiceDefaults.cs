@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+using Serilog;
+using Serilog.Context;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Ml_Service.Api;
+
+/// <summary>
+/// What every service of the team gets the same way: logging, problem details, OpenAPI and the
+/// Kubernetes probes. Probes are mapped in every environment; the platform depends on them.
+/// </summary>
+public static class ServiceDefaults
+{
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+    public const string CorrelationHeader = "X-Correlation-ID";
+
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var development = builder.Environment.IsDevelopment();
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
+            if (development)
+            {
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+            else
+            {
+                // One JSON object per line on stdout, with @tr/@sp trace ids, for the cluster's log collector.
+                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            // The committed docs/openapi.json must not depend on the host that served it.
+            document.Servers?.Clear();
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy("The process is running."), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>Registers a readiness check: <c>/health/ready</c> is 200 only when all of them pass.</summary>
+    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name)
+        where T : class, IHealthCheck =>
+        builder.AddCheck<T>(name, tags: [ReadyTag]);
+
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            var correlationId = CorrelationIdOf(context);
+            context.Response.Headers[CorrelationHeader] = correlationId;
+            using (LogContext.PushProperty("CorrelationId", correlationId))
+            {
+                await next(context);
+            }
+        });
+        app.UseSerilogRequestLogging(options =>
+        {
+            // Probes hit every few seconds; log them only when they fail. Bodies are never logged.
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+                : LogEventLevel.Information;
+        });
+
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
+
+        return app;
+    }
+
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(LiveTag),
+            ResponseWriter = WriteHealthReport,
+        }).ExcludeFromDescription();
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteHealthReport,
+        }).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>A caller's correlation id is kept when it is short and plain; otherwise the trace id is used.</summary>
+    private static string CorrelationIdOf(HttpContext context)
+    {
+        var supplied = context.Request.Headers[CorrelationHeader].ToString();
+        return supplied.Length is > 0 and <= 64 && supplied.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? supplied
+            : Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+    }
+
+    private static Task WriteHealthReport(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+    }
+}

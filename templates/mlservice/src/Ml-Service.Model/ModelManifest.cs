@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ml_Service.Model;
+
+/// <summary>What is known about a trained model; written beside <c>model.zip</c> as <c>manifest.json</c>.</summary>
+public sealed record ModelManifest
+{
+    public const string FileName = "manifest.json";
+
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    public required string Version { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required string Trainer { get; init; }
+
+    /// <summary>SHA-256 of the training data file, so a model can be traced to its data.</summary>
+    public required string DataSha256 { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Params { get; init; }
+
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, s_json) + "\n");
+
+    /// <summary>Reads a manifest; null when the file does not exist.</summary>
+    /// <exception cref="ModelLoadException">The file exists but is not a valid manifest.</exception>
+    public static ModelManifest? Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), s_json)
+                ?? throw new ModelLoadException($"Model manifest '{path}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelLoadException($"Model manifest '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    [JsonIgnore]
+    public string Summary => $"{Version} ({Trainer}, created {CreatedAt:u})";
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Ml_Service.Model;
+
+/// <summary>The kind of a raw input value, before it is checked against the schema.</summary>
+public enum RawKind
+{
+    Missing,
+    Number,
+    Text,
+    Other,
+}
+
+/// <summary>
+/// A value as it arrived, from a CSV cell or a JSON property. Both sources are reduced to this
+/// so that <see cref="FeatureSchema"/> validates them with one set of rules.
+/// </summary>
+public readonly record struct RawValue(RawKind Kind, double Number = 0, string? Text = null)
+{
+    public static RawValue Missing { get; } = new(RawKind.Missing);
+
+    /// <summary>A CSV cell: empty is missing, numeric text is a number, anything else is text.</summary>
+    public static RawValue FromCsv(string? cell)
+    {
+        var trimmed = cell?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return Missing;
+        }
+
+        return double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? new RawValue(RawKind.Number, number, trimmed)
+            : new RawValue(RawKind.Text, Text: trimmed);
+    }
+
+    /// <summary>A JSON value: null is missing; strings are never numbers (no silent coercion).</summary>
+    public static RawValue FromJson(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => Missing,
+        JsonValueKind.Number => new RawValue(RawKind.Number, element.GetDouble(), element.GetRawText()),
+        JsonValueKind.String => new RawValue(RawKind.Text, Text: element.GetString()),
+        _ => new RawValue(RawKind.Other, Text: element.ValueKind.ToString().ToLowerInvariant()),
+    };
+}

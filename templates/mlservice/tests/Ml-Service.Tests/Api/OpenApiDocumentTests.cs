@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace Ml_Service.Tests.Api;
+
+/// <summary>docs/openapi.json is the API's published contract; it must match what the code serves.</summary>
+public class OpenApiDocumentTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task The_committed_document_matches_the_running_code()
+    {
+        var client = factory.CreateClient();
+
+        var served = await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI") == "1")
+        {
+            await File.WriteAllTextAsync(Repository.OpenApiPath, JsonNode.Parse(served)!.ToJsonString(new() { WriteIndented = true }) + "\n");
+        }
+
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Repository.OpenApiPath));
+        JsonNode.DeepEquals(committed, JsonNode.Parse(served)).Should().BeTrue(
+            "docs/openapi.json must describe the running API; regenerate it with: UPDATE_OPENAPI=1 dotnet test");
+    }
+
+    [Fact]
+    public async Task The_interactive_reference_is_served_in_development()
+    {
+        var client = factory.CreateClient();
+
+        var page = await client.GetStringAsync(new Uri("/scalar/", UriKind.Relative));
+
+        page.Should().Contain("<html", Exactly.Once());
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Ml_Service.Tests.Api;
+
+/// <summary>A missing or corrupt model keeps the service alive but unready, with the reason.</summary>
+public sealed class UnreadyServiceTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("Ml-Service.Tests-").FullName;
+
+    [Fact]
+    public async Task A_missing_model_gives_503_with_the_reason_while_live_stays_200()
+    {
+        using var factory = new ApiFactory { ModelPath = Path.Combine(_folder, "model.zip") };
+        var client = await factory.CreateStartedClientAsync(HttpStatusCode.ServiceUnavailable);
+
+        var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        (await ready.Content.ReadAsStringAsync()).Should().Contain("does not exist");
+        (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_corrupt_model_is_refused_and_predictions_get_a_503_problem()
+    {
+        var path = Path.Combine(_folder, "model.zip");
+        await File.WriteAllTextAsync(path, "this is not a zip file");
+        using var factory = new ApiFactory { ModelPath = path };
+        var client = await factory.CreateStartedClientAsync(HttpStatusCode.ServiceUnavailable);
+
+        var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        var predict = await client.PostAsJsonAsync(
+            new Uri("/v1/models/churn:predict", UriKind.Relative),
+            JsonNode.Parse(await File.ReadAllTextAsync(Repository.ExampleRequestPath)));
+
+        (await ready.Content.ReadAsStringAsync()).Should().Contain("corrupt");
+        predict.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        predict.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}

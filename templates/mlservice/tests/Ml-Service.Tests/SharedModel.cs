@@ -1,0 +1,28 @@
+using Ml_Service.Model;
+using Ml_Service.Training;
+
+namespace Ml_Service.Tests;
+
+/// <summary>
+/// One model trained from the repository's own params.yaml and sample data, written to a temporary
+/// folder exactly as `make train` would, and shared by every test that needs a model.
+/// </summary>
+internal static class SharedModel
+{
+    private static readonly Lazy<Trained> s_trained = new(Train);
+
+    public static string ModelPath => s_trained.Value.ModelPath;
+
+    public static ModelManifest Manifest => s_trained.Value.Manifest;
+
+    private static Trained Train()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "Ml-Service.Tests", Guid.NewGuid().ToString("N"));
+        var manifest = TrainingRun.Execute(
+            new TrainingOptions { DataPath = Repository.DataPath, ParamsPath = Repository.ParamsPath, OutputDirectory = output },
+            TextWriter.Null);
+        return new Trained(Path.Combine(output, TrainedModel.FileName), manifest);
+    }
+
+    private sealed record Trained(string ModelPath, ModelManifest Manifest);
+}
