@@ -1,7 +1,3 @@
-using Ml_Service.Api;
-using Ml_Service.Api.Endpoints;
-using Ml_Service.Api.Serving;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Ml_Service.Model;
 
 namespace Ml_Service.Training;
 

@@ -1,14 +1,13 @@
 using Microsoft.ML;
+//#if (Sdca)
+using Microsoft.ML.Trainers;
+//#endif
 //#if (FastTree)
 using Microsoft.ML.Trainers.FastTree;
 //#endif
 //#if (LightGbm)
 using Microsoft.ML.Trainers.LightGbm;
 //#endif
-//#if (Sdca)
-using Microsoft.ML.Trainers;
-//#endif
-using Ml_Service.Model;
 
 namespace Ml_Service.Training;
 

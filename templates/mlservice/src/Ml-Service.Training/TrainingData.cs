@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Ml_Service.Model;
 
 namespace Ml_Service.Training;
 

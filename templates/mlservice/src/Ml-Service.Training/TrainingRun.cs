@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
-using Ml_Service.Model;
 
 namespace Ml_Service.Training;
 

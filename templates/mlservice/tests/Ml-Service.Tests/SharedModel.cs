@@ -1,6 +1,3 @@
-using Ml_Service.Model;
-using Ml_Service.Training;
-
 namespace Ml_Service.Tests;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Ml_Service.Api.Serving;
-using Ml_Service.Model;
 
 namespace Ml_Service.Api.Endpoints;
 

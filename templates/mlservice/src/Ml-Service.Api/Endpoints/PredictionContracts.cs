@@ -1,5 +1,3 @@
-using Ml_Service.Model;
-
 namespace Ml_Service.Api.Endpoints;
 
 /// <summary>KServe V1 predict request: one object per customer to score.</summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
-using Ml_Service.Model;
 
 namespace Ml_Service.Api.Serving;
 

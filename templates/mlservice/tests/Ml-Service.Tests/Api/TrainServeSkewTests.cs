@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
-using Ml_Service.Model;
-using Ml_Service.Training;
 
 namespace Ml_Service.Tests.Api;
 

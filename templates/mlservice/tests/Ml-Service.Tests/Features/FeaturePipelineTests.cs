@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Ml_Service.Model;
 
 namespace Ml_Service.Tests.Features;
 

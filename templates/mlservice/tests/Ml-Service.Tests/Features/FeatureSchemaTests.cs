@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ml_Service.Model;
 
 namespace Ml_Service.Tests.Features;
 

@@ -1,5 +1,3 @@
-using Ml_Service.Training;
-
 namespace Ml_Service.Tests.Training;
 
 public class ModelQualityTests
