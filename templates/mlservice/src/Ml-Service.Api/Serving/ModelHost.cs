@@ -49,7 +49,6 @@ public sealed class ModelHost : IDisposable
         var engine = loaded.Pool.Get();
         try
         {
-            // Predict reuses nothing between calls here: each call returns a new ChurnScore.
             return instances.Select(engine.Predict).ToList();
         }
         finally

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the pack's whole test suite (snapshot, option, hygiene, package, execution, end-to-end).
+# Results: artifacts/test-results/*.trx. Extra arguments go to `dotnet test` (e.g. --filter ...).
+# UPDATE_SNAPSHOTS=1 rewrites tests/snapshots from the generated output.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+results="${repo_root}/artifacts/test-results"
+
+export DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+rm -rf "${results}"
+mkdir -p "${results}"
+
+status=0
+dotnet test "${repo_root}/tests/MlOpsTemplates.Tests/MlOpsTemplates.Tests.csproj" \
+  --logger "trx;LogFileName=MlOpsTemplates.Tests.trx" \
+  --logger "console;verbosity=normal" \
+  --results-directory "${results}" \
+  "$@" || status=$?
+
+if [[ "${UPDATE_SNAPSHOTS:-}" == "1" ]] && command -v git >/dev/null 2>&1; then
+  echo "UPDATE_SNAPSHOTS=1: snapshot files changed (review with git diff):"
+  git -C "${repo_root}" status --short --untracked-files=all -- tests/snapshots
+fi
+
+exit "${status}"

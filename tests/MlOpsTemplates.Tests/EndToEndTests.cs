@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using MlOpsTemplates.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>Each trainer: train on the sample data, serve the model as a real process, call it as a client would.</summary>
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    private const string ModelPath = "/v1/models/churn";
+    private const string PredictPath = "/v1/models/churn:predict";
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [MemberData(nameof(Scenarios.TrainerIds), MemberType = typeof(Scenarios))]
+    public async Task Trained_model_is_served_and_rejects_bad_input(string scenarioId)
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+
+        var train = (await DotNetCli.RunAsync(repo.Root, ["run", "--project", repo.ProjectFolder("Training"), "--no-build"], repo.Log("5-train"))).EnsureSuccess();
+        var model = Path.Combine(repo.Root, "models", "model.zip");
+        AssertTrainingOutput(repo.Root, model, train);
+
+        await using var service = await RunningService.StartAsync(repo, model, s_readyTimeout);
+        Durations.Report(output, repo, ("train", train.Duration), ("API ready after", service.TimeToReady));
+        var client = service.Client;
+        string Context(JsonResponse r) => $"{r}{Environment.NewLine}{service.Process.Describe()}";
+
+        var live = await JsonHttp.GetAsync(client, "/health/live");
+        live.Status.Should().Be(HttpStatusCode.OK, Context(live));
+
+        var metadata = await JsonHttp.GetAsync(client, ModelPath);
+        metadata.Status.Should().Be(HttpStatusCode.OK, Context(metadata));
+        metadata.Required("name").GetValue<string>().Should().NotBeNullOrWhiteSpace(Context(metadata));
+        metadata.Required("ready").GetValue<bool>().Should().BeTrue(Context(metadata));
+
+        var examplePath = Path.Combine(repo.Root, "docs", "examples", "predict-request.json");
+        File.Exists(examplePath).Should().BeTrue("the generated repo documents a request body at docs/examples/predict-request.json");
+        var example = await File.ReadAllTextAsync(examplePath);
+        await AssertPredictsAsync(client, example, Context);
+
+        var invalid = JsonNode.Parse(example)!;
+        var instance = invalid["instances"]![0]!.DeepClone();
+        instance["contract"] = "lifetime";
+        var rejected = await JsonHttp.PostAsync(client, PredictPath, new JsonObject { ["instances"] = new JsonArray(instance) }.ToJsonString());
+        AssertProblem(rejected, Context);
+        rejected.Required("errors").AsObject().Select(e => e.Key).Should()
+            .Contain(key => key.Contains("contract", StringComparison.OrdinalIgnoreCase), "the problem must name the invalid field: " + Context(rejected));
+
+        AssertProblem(await JsonHttp.PostAsync(client, PredictPath, "{"), Context);
+
+        // The service keeps serving after bad requests.
+        await AssertPredictsAsync(client, example, Context);
+    }
+
+    private static void AssertTrainingOutput(string root, string model, ProcessResult train)
+    {
+        File.Exists(model).Should().BeTrue($"training must write {model}:{Environment.NewLine}{train}");
+        var manifestPath = Path.Combine(root, "models", "manifest.json");
+        File.Exists(manifestPath).Should().BeTrue($"training must write {manifestPath}:{Environment.NewLine}{train}");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["metrics"].Should().BeOfType<JsonObject>($"the manifest must record metrics: {manifest}")
+            .Which.Should().NotBeEmpty();
+    }
+
+    private static async Task AssertPredictsAsync(HttpClient client, string request, Func<JsonResponse, string> context)
+    {
+        var instances = JsonNode.Parse(request)!["instances"]!.AsArray().Count;
+        instances.Should().BePositive("the example request must hold instances");
+
+        var response = await JsonHttp.PostAsync(client, PredictPath, request);
+        response.Status.Should().Be(HttpStatusCode.OK, context(response));
+        var predictions = response.Required("predictions").AsArray();
+        predictions.Should().HaveCount(instances, "one prediction per instance: " + context(response));
+        foreach (var prediction in predictions)
+        {
+            prediction!["label"]!.GetValueKind().Should().BeOneOf([System.Text.Json.JsonValueKind.True, System.Text.Json.JsonValueKind.False], context(response));
+            prediction["probability"]!.GetValue<double>().Should().BeInRange(0, 1, context(response));
+        }
+    }
+
+    private static void AssertProblem(JsonResponse response, Func<JsonResponse, string> context)
+    {
+        response.Status.Should().Be(HttpStatusCode.BadRequest, context(response));
+        response.MediaType.Should().Be("application/problem+json", context(response));
+        response.Required("status").GetValue<int>().Should().Be(400, context(response));
+        response.Required("title").GetValue<string>().Should().NotBeNullOrWhiteSpace(context(response));
+        response.Required("type").GetValue<string>().Should().NotBeNullOrWhiteSpace(context(response));
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+using MlOpsTemplates.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>P5: each scenario restores, builds warning-free and passes its own tests, as a new hire would run them.</summary>
+public sealed partial class ExecutionTests(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task Generated_repo_builds_and_its_tests_pass(string scenarioId)
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        var test = await DotNetCli.RunAsync(repo.Root, ["test", "--no-build"], repo.Log("4-test"), TimeSpan.FromMinutes(20));
+        Durations.Report(output, repo, ("dotnet test --no-build", test.Duration));
+
+        test.EnsureSuccess();
+        TestsRan().IsMatch(test.Output).Should().BeTrue($"the generated repo must run at least one test:{Environment.NewLine}{test}");
+    }
+
+    // VSTest prints "Passed: 12", Microsoft.Testing.Platform "succeeded: 12".
+    [GeneratedRegex(@"(Passed|succeeded):\s*[1-9]", RegexOptions.IgnoreCase)]
+    private static partial Regex TestsRan();
+}

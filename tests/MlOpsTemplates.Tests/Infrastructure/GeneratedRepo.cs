@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace MlOpsTemplates.Tests.Infrastructure;
+
+/// <summary>
+/// A scenario instantiated, restored and built with warnings as errors, exactly as a new hire would.
+/// Built once per run and shared by the execution and end-to-end tests.
+/// </summary>
+public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList<(string Step, TimeSpan Duration)> Steps)
+{
+    private static readonly PerScenarioCache<GeneratedRepo> s_cache = new(CreateAsync);
+
+    public static Task<GeneratedRepo> GetAsync(Scenario scenario) => s_cache.GetAsync(scenario);
+
+    public string LogFolder => Path.Combine(Path.GetDirectoryName(Root)!, "logs");
+
+    public string ProjectFolder(string suffix) => Path.Combine("src", $"{Scenario.Name}.{suffix}");
+
+    public string BuiltAssembly(string suffix) =>
+        Path.Combine(Root, ProjectFolder(suffix), "bin", "Debug", "net10.0", $"{Scenario.Name}.{suffix}.dll");
+
+    public string Log(string step) => Path.Combine(LogFolder, $"{step}.log");
+
+    private static async Task<GeneratedRepo> CreateAsync(Scenario scenario)
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder(scenario.Id, "built");
+        var root = Path.Combine(folder, "repo");
+        Directory.CreateDirectory(root);
+        var repo = new GeneratedRepo(scenario, root, []);
+        var steps = new List<(string, TimeSpan)>();
+        var stopwatch = Stopwatch.StartNew();
+
+        var instantiate = (await package.InstantiateAsync(scenario, root, noRestore: !scenario.RestoreByPostAction, repo.Log("1-new"))).EnsureSuccess();
+        steps.Add(("dotnet new", stopwatch.Elapsed));
+
+        var restore = instantiate;
+        if (!scenario.RestoreByPostAction)
+        {
+            stopwatch.Restart();
+            restore = (await DotNetCli.RunAsync(root, ["restore", "-nodeReuse:false"], repo.Log("2-restore"))).EnsureSuccess();
+            steps.Add(("dotnet restore", stopwatch.Elapsed));
+        }
+
+        RestoreCheck.AssertRestored(root, restore);
+
+        stopwatch.Restart();
+        (await DotNetCli.RunAsync(root, ["build", "--no-restore", "-warnaserror", "-nodeReuse:false"], repo.Log("3-build"))).EnsureSuccess();
+        steps.Add(("dotnet build -warnaserror", stopwatch.Elapsed));
+
+        return repo with { Steps = steps };
+    }
+}

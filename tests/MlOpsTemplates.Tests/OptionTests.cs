@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using MlOpsTemplates.Tests.Infrastructure;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>P2/P3: options are documented, every value is exercised, invalid values fail clearly.</summary>
+public sealed class OptionTests
+{
+    private const string Template = Scenarios.MlService;
+
+    [Fact]
+    public async Task Invalid_trainer_fails_naming_the_option_and_creates_nothing()
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder("options", "invalid-trainer");
+        var output = Path.Combine(folder, "out");
+
+        var result = await package.NewAsync(folder, [Template, "-n", "Acme.Churn", "-o", output, "--trainer", "bogus", "--no-restore"], Path.Combine(folder, "new.log"));
+
+        result.Succeeded.Should().BeFalse($"an invalid choice must fail:{Environment.NewLine}{result}");
+        result.Output.Should().Contain("bogus", "the error must name the invalid value").And.Contain("trainer", "the error must name the option");
+        foreach (var choice in TemplateDefinition.Load(Template).Choices("Trainer"))
+        {
+            result.Output.Should().Contain(choice, "the error must list the valid choices");
+        }
+
+        (Directory.Exists(output) ? FileTree.RelativeFiles(output) : []).Should().BeEmpty("a failed instantiation must not create files");
+    }
+
+    [Fact]
+    public async Task Help_describes_every_option_on_its_line()
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder("options", "help");
+
+        var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureSuccess();
+
+        help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
+        foreach (var option in new[] { "--trainer", "--no-restore" })
+        {
+            // "  -t, --trainer <fasttree|lightgbm|sdca>  Description..." : the option, its value, then text.
+            var line = new Regex($@"^\s*(-\w, )?{Regex.Escape(option)}(\s+<[^>]*>)?\s{{2,}}\S.*$", RegexOptions.Multiline);
+            line.IsMatch(help.Output).Should().BeTrue($"help must list {option} with a one-line description:{Environment.NewLine}{help}");
+        }
+    }
+
+    [Fact]
+    public async Task No_restore_skips_the_restore_post_action()
+    {
+        // The execution test of a RestoreByPostAction scenario proves the opposite: without the option, restore runs.
+        Scenarios.All.Should().Contain(s => s.RestoreByPostAction, "one scenario must exercise the restore post-action");
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get("defaults"));
+
+        tree.Instantiation.Output.Should().NotContain("Restoring", $"--no-restore must skip restore:{Environment.NewLine}{tree.Instantiation}");
+        tree.Files.Should().NotContain(f => f.Contains("/obj/", StringComparison.Ordinal) || f.StartsWith("obj/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_trainer_choice_is_exercised_by_a_scenario()
+    {
+        var definition = TemplateDefinition.Load(Template);
+        var exercised = Scenarios.All
+            .Where(s => s.TemplateShortName == Template)
+            .Select(s => s.OptionValue("--trainer", "-t") ?? definition.DefaultValue("Trainer"))
+            .ToHashSet(StringComparer.Ordinal);
+
+        exercised.Should().BeEquivalentTo(definition.Choices("Trainer"), "each trainer must be generated, built and tested");
+        Scenarios.Trainers.Select(s => s.OptionValue("--trainer", "-t") ?? definition.DefaultValue("Trainer"))
+            .Should().BeEquivalentTo(definition.Choices("Trainer"), "each trainer must be trained and served end to end");
+    }
+}
