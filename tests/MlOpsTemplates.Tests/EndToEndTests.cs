@@ -52,6 +52,26 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         // The service keeps serving after bad requests.
         await AssertPredictsAsync(client, example, Context);
+
+        AssertProductionLogs(service.Process.Output);
+    }
+
+    /// <summary>G6: in production every log line is one JSON object; requests carry a trace id; bodies are never logged.</summary>
+    private static void AssertProductionLogs(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines.Should().NotBeEmpty("the service must log to stdout");
+        var events = lines.Select(line =>
+        {
+            var parsed = JsonNode.Parse(line) as JsonObject;
+            parsed.Should().NotBeNull($"every production log line must be a JSON object, got: {line}");
+            return parsed!;
+        }).ToList();
+
+        events.Should().Contain(
+            e => e["RequestPath"] != null && e["RequestPath"]!.ToString() == PredictPath && e["StatusCode"] != null && e["@tr"] != null,
+            "each request is logged once with its path, status and trace id");
+        output.Should().NotContain("lifetime", "request bodies must never be logged");
     }
 
     private static void AssertTrainingOutput(string root, string model, ProcessResult train)

@@ -19,6 +19,19 @@ public sealed partial class ExecutionTests(ITestOutputHelper output)
         TestsRan().IsMatch(test.Output).Should().BeTrue($"the generated repo must run at least one test:{Environment.NewLine}{test}");
     }
 
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task Generated_repo_passes_its_own_format_check(string scenarioId)
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        var spec = DotNetCli.Spec(repo.Root, ["lint"]) with { FileName = "make" };
+
+        var lint = await ProcessRunner.RunAsync(spec, TimeSpan.FromMinutes(10), repo.Log("4-lint"));
+        Durations.Report(output, repo, ("make lint", lint.Duration));
+
+        lint.EnsureSuccess();
+    }
+
     // VSTest prints "Passed: 12", Microsoft.Testing.Platform "succeeded: 12".
     [GeneratedRegex(@"(Passed|succeeded):\s*[1-9]", RegexOptions.IgnoreCase)]
     private static partial Regex TestsRan();
