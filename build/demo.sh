@@ -4,55 +4,19 @@
 # Everything lands under artifacts/demo (regenerated on every run).
 set -euo pipefail
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=build/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 demo="${repo_root}/artifacts/demo"
 name="Acme.Churn"
 app="${demo}/${name}"
-hive="${demo}/hive"
-packages="${demo}/packages"
 api_log="${demo}/api.log"
-api_pid=""
-
-export DOTNET_NOLOGO=1
-export DOTNET_CLI_TELEMETRY_OPTOUT=1
-export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# Same per-checkout package cache as the tests: no global cache pollution, fast re-runs.
-export NUGET_PACKAGES="${NUGET_PACKAGES:-${repo_root}/artifacts/nuget-packages}"
-
-step() { printf '\n==> %s\n' "$*"; }
-
-stop_api() {
-  if [[ -n "${api_pid}" ]] && kill -0 "${api_pid}" 2>/dev/null; then
-    kill "${api_pid}" 2>/dev/null || true
-    wait "${api_pid}" 2>/dev/null || true
-    echo "API stopped."
-  fi
-}
 trap stop_api EXIT
 
-# A loopback port nobody listens on (bash's /dev/tcp connect fails on a free port).
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
-      echo "${port}"
-      return 0
-    fi
-  done
-  echo "no free loopback port found" >&2
-  return 1
-}
-
-step "Packing the templates"
+step "Packing the templates and installing them into a private hive under ${demo}"
 rm -rf "${demo}"
 mkdir -p "${demo}"
-dotnet pack "${repo_root}/MlOpsTemplates.csproj" -o "${packages}" -nodeReuse:false
-nupkgs=("${packages}"/MlOpsTemplates.*.nupkg)
-nupkg="${nupkgs[0]}"
-
-step "Installing ${nupkg##*/} into the private hive ${hive}"
-dotnet new install "${nupkg}" --debug:custom-hive "${hive}"
+pack_and_install "${demo}"
 
 step "Generating ${name} into ${app}"
 dotnet new mlservice -n "${name}" -o "${app}" --debug:custom-hive "${hive}"
@@ -70,11 +34,7 @@ echo
 port="$(free_port)"
 url="http://127.0.0.1:${port}"
 step "Starting the API on ${url} (log: ${api_log})"
-(
-  cd "src/${name}.Api/bin/Debug/net10.0"
-  exec env Model__Path="${app}/models/model.zip" dotnet "${name}.Api.dll" --urls "${url}"
-) >"${api_log}" 2>&1 &
-api_pid=$!
+start_api "${app}" "${name}" "${url}" "${api_log}"
 
 step "Waiting for ${url}/health/ready"
 ready=""

@@ -14,7 +14,8 @@ internal static class SharedModel
 
     private static Trained Train()
     {
-        var output = Path.Combine(Path.GetTempPath(), "Ml-Service.Tests", Guid.NewGuid().ToString("N"));
+        var output = Directory.CreateTempSubdirectory("Ml-Service.Tests-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(output, recursive: true);
         var manifest = TrainingRun.Execute(
             new TrainingOptions { DataPath = Repository.DataPath, ParamsPath = Repository.ParamsPath, OutputDirectory = output },
             TextWriter.Null);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Measures SPEC's quality bars against baselines taken in the same run, and prints the figures:
+#   1. new hire: `dotnet new mlservice` (with its restore) + `make test`, warm NuGet cache,
+#      against `dotnet new xunit` + `dotnet test`, the smallest test project the SDK makes;
+#   2. readiness: process start to /health/ready = 200, against process start to /health/live = 200
+#      of the same process (the bare cost of starting ASP.NET Core).
+# Usage: bash build/bench.sh [runs]   (default 3; medians are reported). Work lands in artifacts/bench.
+set -euo pipefail
+
+# shellcheck source=build/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+runs="${1:-3}"
+bench="${repo_root}/artifacts/bench"
+name="Bench.Churn"
+trap stop_api EXIT
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Seconds from `dotnet new` to a green test run, in a fresh folder <dir>; output goes to <dir>.log.
+time_new_hire() {
+  local dir="$1" start
+  start="$(now)"
+  {
+    dotnet new mlservice -n "${name}" -o "${dir}" --debug:custom-hive "${hive}"
+    make -C "${dir}" test
+  } >"${dir}.log" 2>&1 || { echo "new-hire run failed; see ${dir}.log" >&2; return 1; }
+  elapsed "${start}" "$(now)"
+}
+
+time_baseline() {
+  local dir="$1" start
+  start="$(now)"
+  {
+    dotnet new xunit -n Baseline.Tests -o "${dir}"
+    dotnet test "${dir}"
+  } >"${dir}.log" 2>&1 || { echo "baseline run failed; see ${dir}.log" >&2; return 1; }
+  elapsed "${start}" "$(now)"
+}
+
+# Polls /health/live and /health/ready of a freshly started API; prints "<live seconds> <ready seconds>".
+time_readiness() {
+  local app="$1" log="$2" url start live="" ready=""
+  url="http://127.0.0.1:$(free_port)"
+  start="$(now)"
+  start_api "${app}" "${name}" "${url}" "${log}"
+  for _ in $(seq 1 3000); do
+    if [[ -z "${live}" ]] && curl -fs -o /dev/null "${url}/health/live"; then live="$(elapsed "${start}" "$(now)")"; fi
+    if [[ -n "${live}" ]] && curl -fs -o /dev/null "${url}/health/ready"; then ready="$(elapsed "${start}" "$(now)")"; break; fi
+    sleep 0.01
+  done
+  stop_api >/dev/null
+  [[ -n "${ready}" ]] || { echo "API not ready within 30 s; see ${log}" >&2; return 1; }
+  echo "${live} ${ready}"
+}
+
+rm -rf "${bench}"
+isolate "${bench}"
+step "Packing into ${bench} and warming the NuGet cache (one unmeasured run of each)"
+pack_and_install "${bench}" >"${bench}/pack.log" 2>&1
+time_new_hire "${bench}/warmup-mlservice" >/dev/null
+time_baseline "${bench}/warmup-xunit" >/dev/null
+
+new_hire=() baseline=() live=() ready=()
+for run in $(seq 1 "${runs}"); do
+  step "Run ${run} of ${runs}"
+  new_hire+=("$(time_new_hire "${bench}/mlservice-${run}")")
+  baseline+=("$(time_baseline "${bench}/xunit-${run}")")
+  app="${bench}/mlservice-${run}"
+  make -C "${app}" train >"${app}.train.log" 2>&1
+  read -r live_s ready_s < <(time_readiness "${app}" "${app}.api.log")
+  live+=("${live_s}") ready+=("${ready_s}")
+  echo "new hire ${new_hire[-1]} s, xunit baseline ${baseline[-1]} s, live ${live_s} s, ready ${ready_s} s"
+done
+
+new_hire_median="$(printf '%s\n' "${new_hire[@]}" | median)"
+baseline_median="$(printf '%s\n' "${baseline[@]}" | median)"
+live_median="$(printf '%s\n' "${live[@]}" | median)"
+ready_median="$(printf '%s\n' "${ready[@]}" | median)"
+
+step "Results (medians of ${runs} runs, $(nproc) cores)"
+echo "dotnet new mlservice + make test:  ${new_hire_median} s (target < 60 s)"
+echo "dotnet new xunit + dotnet test:    ${baseline_median} s (baseline)"
+echo "new hire / baseline:               $(ratio "${new_hire_median}" "${baseline_median}")x"
+echo "process start -> /health/live:     ${live_median} s (baseline: bare ASP.NET Core start)"
+echo "process start -> /health/ready:    ${ready_median} s (target < 2 s)"
+echo "ready / live:                      $(ratio "${ready_median}" "${live_median}")x"
