@@ -22,6 +22,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var model = Path.Combine(repo.Root, "models", "model.zip");
         AssertTrainingOutput(repo.Root, model, train);
 
+        await AssertBadDataIsRejectedAndTheModelKeptAsync(repo, model);
+
         await using var service = await RunningService.StartAsync(repo, model, s_readyTimeout);
         Durations.Report(output, repo, ("train", train.Duration), ("API ready after", service.TimeToReady));
         var client = service.Client;
@@ -72,6 +74,25 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             e => e["RequestPath"] != null && e["RequestPath"]!.ToString() == PredictPath && e["StatusCode"] != null && e["@tr"] != null,
             "each request is logged once with its path, status and trace id");
         output.Should().NotContain("lifetime", "request bodies must never be logged");
+    }
+
+    /// <summary>M4 through the real CLI: bad data fails with a report naming row and column; the model on disk is untouched.</summary>
+    private static async Task AssertBadDataIsRejectedAndTheModelKeptAsync(GeneratedRepo repo, string model)
+    {
+        var before = await File.ReadAllBytesAsync(model);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(repo.Root, "data", "churn.csv"));
+        var header = lines[0].Split(',');
+        var cells = lines[1].Split(',');
+        cells[Array.IndexOf(header, "contract")] = "lifetime";
+        var badData = Path.Combine(Path.GetDirectoryName(repo.Root)!, "bad-churn.csv");
+        await File.WriteAllLinesAsync(badData, [lines[0], string.Join(',', cells), .. lines.Skip(2)]);
+
+        var train = await DotNetCli.RunAsync(
+            repo.Root, ["run", "--project", repo.ProjectFolder("Training"), "--no-build", "--", "--data", badData], repo.Log("5-train-bad-data"));
+
+        train.Succeeded.Should().BeFalse($"training on invalid data must fail:{Environment.NewLine}{train}");
+        train.Output.Should().Contain("row 2, column contract", $"the report must name the row and column:{Environment.NewLine}{train}");
+        (await File.ReadAllBytesAsync(model)).Should().Equal(before, "a failed run must leave the current model untouched");
     }
 
     private static void AssertTrainingOutput(string root, string model, ProcessResult train)

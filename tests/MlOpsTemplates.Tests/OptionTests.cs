@@ -28,6 +28,24 @@ public sealed class OptionTests
     }
 
     [Fact]
+    public async Task Generating_over_an_existing_repo_is_refused_and_changes_nothing()
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder("options", "existing-repo");
+        var output = Path.Combine(folder, "out");
+        string[] args = [Template, "-n", "Acme.Churn", "-o", output, "--no-restore"];
+        (await package.NewAsync(folder, args, Path.Combine(folder, "new-1.log"))).EnsureSuccess();
+        var readme = Path.Combine(output, "README.md");
+        File.WriteAllText(readme, "work in progress\n");
+
+        var again = await package.NewAsync(folder, args, Path.Combine(folder, "new-2.log"));
+
+        again.Succeeded.Should().BeFalse($"generating over existing files without --force must fail:{Environment.NewLine}{again}");
+        again.Output.Should().Contain("README.md", "the error must name the files that would be overwritten");
+        File.ReadAllText(readme).Should().Be("work in progress\n", "the user's work must be kept");
+    }
+
+    [Fact]
     public async Task Help_describes_every_option_on_its_line()
     {
         var package = await TemplatePackage.GetAsync();
