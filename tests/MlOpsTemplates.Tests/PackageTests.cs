@@ -48,6 +48,21 @@ public sealed class PackageTests
         packed.Except(expected).Should().BeEmpty("the package must hold only template files, minus bin/obj/.vs/models");
     }
 
+    [Fact]
+    public async Task Template_folder_installs_directly_and_generates_what_the_package_does()
+    {
+        var folder = TestRun.ScenarioFolder("package", "folder-install");
+        var hive = Path.Combine(folder, "hive");
+        var output = Path.Combine(folder, "out");
+        var scenario = Scenarios.Get("defaults");
+        (await DotNetCli.RunAsync(folder, ["new", "install", Path.Combine(RepoPaths.Templates, scenario.TemplateShortName), "--debug:custom-hive", hive], Path.Combine(folder, "install.log"))).EnsureSuccess();
+
+        (await DotNetCli.RunAsync(folder, ["new", scenario.TemplateShortName, "-n", scenario.Name, "-o", output, "--no-restore", "--debug:custom-hive", hive], Path.Combine(folder, "new.log"))).EnsureSuccess();
+
+        // Also proves the template's own excludes keep a developer's bin/obj/models out of the output.
+        FileTree.RelativeFiles(output).Should().Equal((await GeneratedTree.GetAsync(scenario)).Files);
+    }
+
     private static bool IsPacked(string path) =>
         !path.Split('/').Any(s_excludedFolders.Contains) && !path.EndsWith(".user", StringComparison.Ordinal);
 }
