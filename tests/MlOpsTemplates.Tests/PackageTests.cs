@@ -7,8 +7,6 @@ namespace MlOpsTemplates.Tests;
 /// <summary>P1: one Template package that carries every template file, dotfiles included, and nothing else.</summary>
 public sealed class PackageTests
 {
-    private static readonly string[] s_excludedFolders = ["bin", "obj", ".vs", "TestResults", "models"];
-
     [Fact]
     public async Task Package_is_a_template_package()
     {
@@ -38,7 +36,7 @@ public sealed class PackageTests
             .Select(n => n["content/".Length..])
             .Order(StringComparer.Ordinal)
             .ToArray();
-        var expected = FileTree.RelativeFiles(RepoPaths.Templates, IsPacked)
+        var expected = FileTree.RelativeFiles(RepoPaths.Templates, TemplateSource.IsTemplateFile)
             .Select(p => $"templates/{p}")
             .ToArray();
 
@@ -55,14 +53,11 @@ public sealed class PackageTests
         var hive = Path.Combine(folder, "hive");
         var output = Path.Combine(folder, "out");
         var scenario = Scenarios.Get("defaults");
-        (await DotNetCli.RunAsync(folder, ["new", "install", Path.Combine(RepoPaths.Templates, scenario.TemplateShortName), "--debug:custom-hive", hive], Path.Combine(folder, "install.log"))).EnsureSuccess();
+        (await DotNetCli.RunAsync(folder, ["new", "install", TemplateSource.Folder(scenario.TemplateShortName), "--debug:custom-hive", hive], Path.Combine(folder, "install.log"))).EnsureSuccess();
 
         (await DotNetCli.RunAsync(folder, ["new", scenario.TemplateShortName, "-n", scenario.Name, "-o", output, "--no-restore", "--debug:custom-hive", hive], Path.Combine(folder, "new.log"))).EnsureSuccess();
 
         // Also proves the template's own excludes keep a developer's bin/obj/models out of the output.
         FileTree.RelativeFiles(output).Should().Equal((await GeneratedTree.GetAsync(scenario)).Files);
     }
-
-    private static bool IsPacked(string path) =>
-        !path.Split('/').Any(s_excludedFolders.Contains) && !path.EndsWith(".user", StringComparison.Ordinal);
 }

@@ -1,0 +1,38 @@
+using MlOpsTemplates.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>
+/// The template source is itself a repository a developer opens, builds and tests. In AuthoringMode
+/// the code of every trainer choice compiles, so no option's code can rot unseen.
+/// </summary>
+public sealed class AuthoringTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Template_source_builds_warning_free_passes_its_tests_and_format_check_and_trains_every_trainer()
+    {
+        var root = Path.Combine(TestRun.ScenarioFolder("authoring", Scenarios.MlService), "repo");
+        TemplateSource.CopyTo(Scenarios.MlService, root);
+        var log = (string step) => Path.Combine(Path.GetDirectoryName(root)!, $"{step}.log");
+
+        var restore = (await DotNetCli.RunAsync(root, ["restore", "-nodeReuse:false"], log("1-restore"))).EnsureSuccess();
+        RestoreCheck.AssertRestored(root, restore);
+        var build = (await DotNetCli.RunAsync(root, ["build", "--no-restore", "-warnaserror", "-nodeReuse:false"], log("2-build"))).EnsureSuccess();
+        var test = (await DotNetCli.RunAsync(root, ["test", "--no-build"], log("3-test"))).EnsureSuccess();
+        var lint = (await ProcessRunner.RunAsync(DotNetCli.Spec(root, ["lint"]) with { FileName = "make" }, TimeSpan.FromMinutes(10), log("4-lint"))).EnsureSuccess();
+        output.WriteLine($"authoring solution in {root}: restore {restore.Duration.TotalSeconds:F1} s, build {build.Duration.TotalSeconds:F1} s, " +
+                         $"test {test.Duration.TotalSeconds:F1} s, make lint {lint.Duration.TotalSeconds:F1} s");
+
+        var training = Path.GetRelativePath(root, Directory.GetDirectories(Path.Combine(root, "src"), "*.Training").Should().ContainSingle().Subject);
+        foreach (var trainer in TemplateDefinition.Load(Scenarios.MlService).Choices("Trainer"))
+        {
+            var models = Path.Combine(Path.GetDirectoryName(root)!, $"models-{trainer}");
+            var train = await DotNetCli.RunAsync(
+                root, ["run", "--project", training, "--no-build", "--", "--set", $"trainer={trainer}", "--output", models], log($"5-train-{trainer}"));
+
+            train.EnsureSuccess();
+            File.Exists(Path.Combine(models, "model.zip")).Should().BeTrue($"AuthoringMode must compile and train '{trainer}':{Environment.NewLine}{train}");
+        }
+    }
+}
