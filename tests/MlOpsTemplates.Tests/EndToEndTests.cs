@@ -55,7 +55,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         // The service keeps serving after bad requests.
         await AssertPredictsAsync(client, example, Context);
 
+        var exitCode = await service.Process.TerminateAsync(TimeSpan.FromSeconds(15));
+        exitCode.Should().Be(0, "SIGTERM must shut the service down cleanly: " + service.Process.Describe());
         AssertProductionLogs(service.Process.Output);
+        service.Process.Output.Should().Contain("Application is shutting down", "shutdown is logged");
     }
 
     /// <summary>G6: in production every log line is one JSON object; requests carry a trace id; bodies are never logged.</summary>

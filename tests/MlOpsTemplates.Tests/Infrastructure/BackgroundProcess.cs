@@ -29,6 +29,27 @@ public sealed class BackgroundProcess : IAsyncDisposable
         return new BackgroundProcess(spec, OutputCapture.Start(spec, capture), capture, logFile);
     }
 
+    /// <summary>Sends SIGTERM, as Kubernetes does before it kills a pod, and waits for the process to exit.</summary>
+    /// <returns>The exit code, or null when the process was still running after <paramref name="timeout"/>.</returns>
+    public async Task<int?> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     public string Describe()
     {
         var state = HasExited ? $"exited with code {_process.ExitCode}" : "still running";
