@@ -20,7 +20,7 @@ public sealed class AuthoringTests(ITestOutputHelper output)
         RestoreCheck.AssertRestored(root, restore);
         var build = (await DotNetCli.RunAsync(root, ["build", "--no-restore", "-warnaserror", "-nodeReuse:false"], log("2-build"))).EnsureSuccess();
         var test = (await DotNetCli.RunAsync(root, ["test", "--no-build"], log("3-test"))).EnsureSuccess();
-        var lint = (await ProcessRunner.RunAsync(DotNetCli.Spec(root, ["lint"]) with { FileName = "make" }, TimeSpan.FromMinutes(10), log("4-lint"))).EnsureSuccess();
+        var lint = (await Make.RunAsync(root, "lint", log("4-lint"))).EnsureSuccess();
         output.WriteLine($"authoring solution in {root}: restore {restore.Duration.TotalSeconds:F1} s, build {build.Duration.TotalSeconds:F1} s, " +
                          $"test {test.Duration.TotalSeconds:F1} s, make lint {lint.Duration.TotalSeconds:F1} s");
 

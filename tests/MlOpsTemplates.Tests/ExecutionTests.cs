@@ -24,9 +24,7 @@ public sealed partial class ExecutionTests(ITestOutputHelper output)
     public async Task Generated_repo_passes_its_own_format_check(string scenarioId)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
-        var spec = DotNetCli.Spec(repo.Root, ["lint"]) with { FileName = "make" };
-
-        var lint = await ProcessRunner.RunAsync(spec, TimeSpan.FromMinutes(10), repo.Log("4-lint"));
+        var lint = await Make.RunAsync(repo.Root, "lint", repo.Log("4-lint"));
         Durations.Report(output, repo, ("make lint", lint.Duration));
 
         lint.EnsureSuccess();
