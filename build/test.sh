@@ -11,6 +11,9 @@ export DOTNET_NOLOGO=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# Validators and tools the tests run (shellcheck, kubectl, npm validators): installed if missing.
+bash "${repo_root}/build/install-test-tools.sh"
+
 rm -rf "${results}"
 mkdir -p "${results}"
 

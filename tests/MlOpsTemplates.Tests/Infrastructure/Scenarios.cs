@@ -8,8 +8,11 @@ public static class Scenarios
     public static IReadOnlyList<Scenario> All { get; } =
     [
         new("defaults", MlService, "Acme.Churn", [], RestoreByPostAction: true),
-        new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree"]),
-        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm"]),
+        // Besides its trainer, each of these exercises other option values, so every value is generated,
+        // built and tested without a scenario per value.
+        new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
+        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "@acme/ml-platform", "--registry", "registry.acme.io/ml"]),
+        new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local"]),
         new("name-kebab", MlService, "my-ml-service", []),
         new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
         new("name-digit", MlService, "3d.vision", []),
@@ -19,7 +22,17 @@ public static class Scenarios
     public static IReadOnlyList<Scenario> Trainers { get; } =
         All.Where(s => s.Id is "defaults" || s.Id.StartsWith("trainer-", StringComparison.Ordinal)).ToArray();
 
+    /// <summary>Scenarios that generate GitHub workflows (every one but --ci none).</summary>
+    public static IReadOnlyList<Scenario> WithGitHubCi { get; } = All.Where(s => s.OptionValue("--ci") is null or "github").ToArray();
+
+    /// <summary>Scenarios that generate Kubernetes manifests (every one but --deploy none).</summary>
+    public static IReadOnlyList<Scenario> WithKubernetes { get; } = All.Where(s => s.OptionValue("--deploy") is null or "kubernetes").ToArray();
+
     public static TheoryData<string> AllIds => ToTheoryData(All);
+
+    public static TheoryData<string> WithGitHubCiIds => ToTheoryData(WithGitHubCi);
+
+    public static TheoryData<string> WithKubernetesIds => ToTheoryData(WithKubernetes);
 
     public static TheoryData<string> TrainerIds => ToTheoryData(Trainers);
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the pack's tests run besides the .NET SDK, from the package registries this
+# machine reaches: Debian packages (when missing) and the pinned npm validators of
+# build/validators (into build/validators/node_modules, never globally). Idempotent and quick
+# when everything is present. Called by build/test.sh; safe to run by hand.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# command -> Debian package providing it
+declare -A debian_packages=(
+  [make]=make
+  [curl]=curl
+  [git]=git
+  [node]=nodejs
+  [npm]=npm
+  [shellcheck]=shellcheck
+  [kubectl]=kubernetes-client
+)
+
+missing=()
+for command in "${!debian_packages[@]}"; do
+  command -v "${command}" >/dev/null 2>&1 || missing+=("${debian_packages[${command}]}")
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "Installing Debian packages: ${missing[*]}"
+  if [[ "$(id -u)" != "0" ]]; then
+    echo "Not root: install ${missing[*]} yourself (apt-get install ${missing[*]})." >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+validators="${repo_root}/build/validators"
+if [[ ! -f "${validators}/node_modules/.package-lock.json" ]] ||
+  [[ "${validators}/package-lock.json" -nt "${validators}/node_modules/.package-lock.json" ]]; then
+  echo "Installing the npm validators (build/validators/package-lock.json)"
+  npm ci --prefix "${validators}" --no-audit --no-fund --ignore-scripts --loglevel=error
+fi
