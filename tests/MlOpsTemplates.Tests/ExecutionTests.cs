@@ -12,8 +12,9 @@ public sealed partial class ExecutionTests(ITestOutputHelper output)
     public async Task Generated_repo_builds_and_its_tests_pass(string scenarioId)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
-        var test = await DotNetCli.RunAsync(repo.Root, ["test", "--no-build"], repo.Log("4-test"), TimeSpan.FromMinutes(20));
-        Durations.Report(output, repo, ("dotnet test --no-build", test.Duration));
+        // What a new hire runs; the build is already done, so `dotnet test` only checks it is up to date.
+        var test = await Make.RunAsync(repo.Root, "test", repo.Log("4-test"));
+        Durations.Report(output, repo, ("make test", test.Duration));
 
         test.EnsureSuccess();
         TestsRan().IsMatch(test.Output).Should().BeTrue($"the generated repo must run at least one test:{Environment.NewLine}{test}");

@@ -54,7 +54,7 @@ public sealed class OptionTests
         var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureSuccess();
 
         help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
-        foreach (var option in new[] { "--trainer", "--no-restore" })
+        foreach (var option in new[] { "--trainer", "--ci", "--deploy", "--dvc-remote", "--owner", "--registry", "--no-restore" })
         {
             // "  -t, --trainer <fasttree|lightgbm|sdca>  Description..." : the option, its value, then text.
             var line = new Regex($@"^\s*(-\w, )?{Regex.Escape(option)}(\s+<[^>]*>)?\s{{2,}}\S.*$", RegexOptions.Multiline);
@@ -73,17 +73,50 @@ public sealed class OptionTests
         tree.Files.Should().NotContain(f => f.Contains("/obj/", StringComparison.Ordinal) || f.StartsWith("obj/", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Every_trainer_choice_is_exercised_by_a_scenario()
+    [Theory]
+    [InlineData("Trainer", "--trainer", "-t")]
+    [InlineData("Ci", "--ci", null)]
+    [InlineData("Deploy", "--deploy", null)]
+    [InlineData("DvcRemote", "--dvc-remote", null)]
+    public void Every_choice_is_exercised_by_a_scenario(string symbol, string longName, string? shortName)
     {
         var definition = TemplateDefinition.Load(Template);
         var exercised = Scenarios.All
             .Where(s => s.TemplateShortName == Template)
-            .Select(s => s.OptionValue("--trainer", "-t") ?? definition.DefaultValue("Trainer"))
+            .Select(s => s.OptionValue(longName, shortName) ?? definition.DefaultValue(symbol))
             .ToHashSet(StringComparer.Ordinal);
 
-        exercised.Should().BeEquivalentTo(definition.Choices("Trainer"), "each trainer must be generated, built and tested");
+        exercised.Should().BeEquivalentTo(definition.Choices(symbol), $"each {longName} value must be generated, built and tested");
+    }
+
+    [Fact]
+    public void Every_trainer_is_trained_and_served_end_to_end()
+    {
+        var definition = TemplateDefinition.Load(Template);
         Scenarios.Trainers.Select(s => s.OptionValue("--trainer", "-t") ?? definition.DefaultValue("Trainer"))
             .Should().BeEquivalentTo(definition.Choices("Trainer"), "each trainer must be trained and served end to end");
+    }
+
+    [Theory]
+    [InlineData("--owner")]
+    [InlineData("--registry")]
+    public void Text_options_are_exercised_with_a_value_other_than_the_default(string option) =>
+        Scenarios.All.Should().Contain(s => s.OptionValue(option) != null, $"{option} must be generated with a real value by some scenario");
+
+    [Theory]
+    [InlineData("--ci", "gitlab")]
+    [InlineData("--deploy", "helm")]
+    [InlineData("--dvc-remote", "ftp")]
+    public async Task Invalid_choices_fail_naming_the_option_and_create_nothing(string option, string value)
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder("options", $"invalid{option}");
+        var output = Path.Combine(folder, "out");
+
+        var result = await package.NewAsync(folder, [Template, "-n", "Acme.Churn", "-o", output, option, value, "--no-restore"], Path.Combine(folder, "new.log"));
+
+        result.Succeeded.Should().BeFalse($"an invalid choice must fail:{Environment.NewLine}{result}");
+        result.Output.Should().Contain(value).And.Contain(option.TrimStart('-'));
+        (Directory.Exists(output) ? FileTree.RelativeFiles(output) : []).Should().BeEmpty("a failed instantiation must not create files");
     }
 }

@@ -11,7 +11,7 @@ public static class Scenarios
         // Besides its trainer, each of these exercises other option values, so every value is generated,
         // built and tested without a scenario per value.
         new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
-        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "@acme/ml-platform", "--registry", "registry.acme.io/ml"]),
+        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "acme/ml-platform", "--registry", "registry.acme.io/ml"]),
         new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local"]),
         new("name-kebab", MlService, "my-ml-service", []),
         new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
@@ -21,6 +21,12 @@ public static class Scenarios
     /// <summary>Scenarios that differ by trainer: each is trained and served end to end.</summary>
     public static IReadOnlyList<Scenario> Trainers { get; } =
         All.Where(s => s.Id is "defaults" || s.Id.StartsWith("trainer-", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>
+    /// GitHub workflows without Kubernetes: the one combination of the CI and deploy options that no scenario of
+    /// <see cref="All"/> builds. Only generated (never built), for the workflow and change-detection checks.
+    /// </summary>
+    public static Scenario GitHubCiWithoutKubernetes { get; } = new("ci-github-deploy-none", MlService, "Acme.Churn", ["--deploy", "none"]);
 
     /// <summary>Scenarios that generate GitHub workflows (every one but --ci none).</summary>
     public static IReadOnlyList<Scenario> WithGitHubCi { get; } = All.Where(s => s.OptionValue("--ci") is null or "github").ToArray();

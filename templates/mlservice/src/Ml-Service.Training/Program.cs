@@ -13,7 +13,19 @@ internal static class Program
                 return 0;
             }
 
-            TrainingRun.Execute(options, Console.Out);
+            switch (options.Command)
+            {
+                case TrainingCommand.Validate:
+                    TrainingRun.Validate(options, Console.Out);
+                    break;
+                case TrainingCommand.Evaluate:
+                    TrainingRun.Evaluate(options, Console.Out);
+                    break;
+                default:
+                    TrainingRun.Execute(options, Console.Out);
+                    break;
+            }
+
             return 0;
         }
         catch (TrainingException ex)

@@ -4,17 +4,24 @@ namespace Ml_Service.Training;
 public sealed record TrainingOptions
 {
     public const string Usage = """
-        Trains the model on the data, evaluates it, applies the quality gate and writes it to the output folder.
+        Validates the data, trains and evaluates the model, and applies the quality gate.
 
-        Usage: dotnet run --project src/Ml-Service.Training -- [options]
+        Usage: dotnet run --project src/Ml-Service.Training -- [command] [options]
+
+        Commands:
+          train                validate the data, train, evaluate, gate, write model.zip and manifest.json (default)
+          validate             validate the data against the input schema only
+          evaluate             score the saved model on the held-out split, gate it, write metrics.json
 
         Options:
           --data <path>        training data CSV (default: data/churn.csv)
           --params <path>      parameters file (default: params.yaml)
-          --output <dir>       where model.zip and manifest.json are written (default: models)
+          --output <dir>       model folder: model.zip, manifest.json, metrics.json (default: models)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
           -h, --help           show this help
         """;
+
+    public TrainingCommand Command { get; init; } = TrainingCommand.Train;
 
     public string DataPath { get; init; } = Path.Combine("data", "churn.csv");
 
@@ -31,7 +38,14 @@ public sealed record TrainingOptions
         ArgumentNullException.ThrowIfNull(args);
         var options = new TrainingOptions();
         var overrides = new List<KeyValuePair<string, string>>();
-        for (var i = 0; i < args.Count; i++)
+        var first = 0;
+        if (args.Count > 0 && !args[0].StartsWith('-'))
+        {
+            options = options with { Command = ParseCommand(args[0]) };
+            first = 1;
+        }
+
+        for (var i = first; i < args.Count; i++)
         {
             var arg = args[i];
             if (arg is "-h" or "--help")
@@ -61,4 +75,20 @@ public sealed record TrainingOptions
 
         return options with { Overrides = overrides };
     }
+
+    private static TrainingCommand ParseCommand(string name) => name switch
+    {
+        "train" => TrainingCommand.Train,
+        "validate" => TrainingCommand.Validate,
+        "evaluate" => TrainingCommand.Evaluate,
+        _ => throw new TrainingException($"Unknown command '{name}'; use train, validate or evaluate.{Environment.NewLine}{Usage}"),
+    };
+}
+
+/// <summary>What one invocation of the training app does.</summary>
+public enum TrainingCommand
+{
+    Train,
+    Validate,
+    Evaluate,
 }

@@ -1,0 +1,126 @@
+using System.Net;
+using MlOpsTemplates.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>
+/// The generated Makefile is the one entry point a new hire needs: `make` explains it, its everyday targets work on a
+/// fresh repo, and targets needing a missing tool say which tool and how to get it.
+/// </summary>
+public sealed class MakefileTests(ITestOutputHelper output)
+{
+    private static readonly string[] s_everyRepoTargets =
+        ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "test", "coverage", "lint", "format", "run", "docs", "docker-build", "docker-run", "clean"];
+
+    private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];
+
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task Make_alone_lists_every_target_with_its_description(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var makefile = MakefileModel.Load(tree.Root);
+        var kubernetes = tree.Scenario.OptionValue("--deploy") is null or "kubernetes";
+
+        var help = (await Make.RunAsync(tree.Root, [], Path.Combine(tree.Root, "..", "make-help.log"))).EnsureSuccess();
+
+        var expected = kubernetes ? s_everyRepoTargets.Concat(s_kubernetesTargets).ToArray() : s_everyRepoTargets;
+        makefile.DocumentedTargets.Keys.Should().BeEquivalentTo(expected);
+        makefile.PhonyTargets.Should().BeEquivalentTo(expected, "every target is a command, declared .PHONY");
+        foreach (var (target, description) in makefile.DocumentedTargets)
+        {
+            help.Output.Should().MatchRegex($@"(?m)^\s+{target}\s+{System.Text.RegularExpressions.Regex.Escape(description)}$", $"`make` must list {target}");
+        }
+    }
+
+    [Theory]
+    [InlineData("defaults")]
+    [InlineData("name-digit")]
+    public async Task Data_train_and_evaluate_work_on_a_fresh_repo(string scenarioId)
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        var metrics = Path.Combine(repo.Root, "models", "metrics.json");
+        File.Delete(metrics);
+
+        var data = (await Make.RunAsync(repo.Root, ["data"], repo.Log("make-data"))).EnsureSuccess();
+        var train = (await Make.RunAsync(repo.Root, ["train"], repo.Log("make-train"))).EnsureSuccess();
+        var evaluate = (await Make.RunAsync(repo.Root, ["evaluate"], repo.Log("make-evaluate"))).EnsureSuccess();
+        Durations.Report(output, repo, ("make data", data.Duration), ("make train", train.Duration), ("make evaluate", evaluate.Duration));
+
+        data.Output.Should().Contain("1000 valid rows");
+        File.Exists(Path.Combine(repo.Root, "models", "model.zip")).Should().BeTrue(train.ToString());
+        evaluate.Output.Should().Contain("Quality gate passed");
+        File.Exists(metrics).Should().BeTrue(evaluate.ToString());
+    }
+
+    [Fact]
+    public async Task Make_run_serves_the_trained_model_until_stopped()
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get("defaults"));
+        if (!File.Exists(Path.Combine(repo.Root, "models", "model.zip")))
+        {
+            (await Make.RunAsync(repo.Root, ["train"], repo.Log("make-train-for-run"))).EnsureSuccess();
+        }
+
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var spec = DotNetCli.Spec(repo.Root, ["run", $"URLS={url}"], new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = null }) with { FileName = "make" };
+        await using var service = BackgroundProcess.Start(spec, repo.Log("make-run"));
+        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+
+        var ready = await HttpPolling.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, TimeSpan.FromMinutes(3), service);
+        var prediction = await JsonHttp.PostAsync(client, "/v1/models/churn:predict", await File.ReadAllTextAsync(Path.Combine(repo.Root, "docs", "examples", "predict-request.json")));
+        output.WriteLine($"make run: ready after {ready.TotalSeconds:F1} s (includes dotnet run's build check)");
+
+        prediction.Status.Should().Be(HttpStatusCode.OK, prediction.ToString());
+        prediction.Required("predictions").AsArray().Should().NotBeEmpty();
+        (await client.GetAsync(new Uri("/scalar", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "make run serves in Development, with the API reference");
+    }
+
+    [Theory]
+    [InlineData("docker-build", "docker")]
+    [InlineData("docker-run", "docker")]
+    [InlineData("data-pull", "dvc")]
+    public async Task A_target_whose_tool_is_missing_names_the_tool_and_fails(string target, string tool)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get("defaults"));
+
+        var result = await Make.RunAsync(tree.Root, [target], Path.Combine(tree.Root, "..", $"make-{target}-without-{tool}.log"), ToolPath.Without(tool));
+
+        result.Succeeded.Should().BeFalse(result.ToString());
+        result.Output.Should().Contain($"'{tool}' is not installed").And.Contain("Install", "the message says how to get the tool");
+    }
+
+    [Fact]
+    public async Task Docker_build_with_a_client_but_no_engine_says_the_engine_is_not_running()
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get("defaults"));
+        var folder = TestRun.ScenarioFolder("make", "docker-without-engine");
+        // A docker client that cannot reach an engine, as on a laptop where Docker Desktop is stopped.
+        var fakeDocker = Path.Combine(folder, "docker");
+        await File.WriteAllTextAsync(fakeDocker, "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n");
+        (await ProcessRunner.RunAsync(new ProcessSpec("chmod", ["+x", fakeDocker], folder), TimeSpan.FromSeconds(10))).EnsureSuccess();
+
+        var result = await Make.RunAsync(tree.Root, ["docker-build"], Path.Combine(folder, "make.log"), ToolPath.Without("docker", extraFolder: folder));
+
+        result.Succeeded.Should().BeFalse(result.ToString());
+        result.Output.Should().Contain("engine is not running");
+    }
+
+    [Fact]
+    public async Task A_project_name_with_a_space_builds_validates_and_trains_through_make()
+    {
+        var package = await TemplatePackage.GetAsync();
+        var folder = TestRun.ScenarioFolder("make", "name-with-space");
+        var root = Path.Combine(folder, "Acme Churn");
+        (await package.NewAsync(folder, [Scenarios.MlService, "-n", "Acme Churn", "-o", root, "--no-restore"], Path.Combine(folder, "new.log"))).EnsureSuccess();
+
+        foreach (var target in new[] { "setup", "build", "data", "train" })
+        {
+            (await Make.RunAsync(root, [target], Path.Combine(folder, $"make-{target}.log"))).EnsureSuccess();
+        }
+
+        File.Exists(Path.Combine(root, "models", "model.zip")).Should().BeTrue();
+        Directory.Exists(Path.Combine(root, "src", "Acme Churn.Api")).Should().BeTrue();
+    }
+}
