@@ -60,9 +60,19 @@ public sealed class HygieneTests
         ScenarioAssert.EveryFile(tree, YamlProblem, "every generated YAML file must parse");
     }
 
+    [Theory]
+    [InlineData("a: 1\na: 2\n")]
+    [InlineData("jobs:\n  build:\n    runs-on: x\n  build:\n    runs-on: y\n")]
+    public void The_yaml_check_rejects_duplicate_keys(string yaml) =>
+        YamlProblem("x.yaml", Encoding.UTF8.GetBytes(yaml)).Should().NotBeNull("a duplicate key silently drops one value in most YAML readers");
+
+    /// <summary>dvc.lock is YAML under another extension.</summary>
+    private static bool IsYaml(string path) =>
+        path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal) || path == "dvc.lock";
+
     private static string? YamlProblem(string path, byte[] content)
     {
-        if (!path.EndsWith(".yaml", StringComparison.Ordinal) && !path.EndsWith(".yml", StringComparison.Ordinal))
+        if (!IsYaml(path))
         {
             return null;
         }

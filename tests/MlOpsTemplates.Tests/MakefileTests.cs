@@ -41,7 +41,10 @@ public sealed class MakefileTests(ITestOutputHelper output)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
         var metrics = Path.Combine(repo.Root, "models", "metrics.json");
-        File.Delete(metrics);
+        if (File.Exists(metrics))
+        {
+            File.Delete(metrics);
+        }
 
         var data = (await Make.RunAsync(repo.Root, ["data"], repo.Log("make-data"))).EnsureSuccess();
         var train = (await Make.RunAsync(repo.Root, ["train"], repo.Log("make-train"))).EnsureSuccess();
