@@ -3,7 +3,7 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// <summary>A template's source folder as a developer has it: the template's files, without build output.</summary>
 public static class TemplateSource
 {
-    private static readonly string[] s_buildOutputFolders = ["bin", "obj", ".vs", "TestResults", "models"];
+    private static readonly string[] s_buildOutputFolders = ["bin", "obj", ".vs", "TestResults", "models", "artifacts", "node_modules"];
 
     public static string Folder(string template) => Path.Combine(RepoPaths.Templates, template);
 
