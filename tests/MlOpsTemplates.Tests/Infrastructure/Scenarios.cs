@@ -11,7 +11,8 @@ public static class Scenarios
         // Besides its trainer, each of these exercises other option values, so every value is generated,
         // built and tested without a scenario per value.
         new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
-        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "@acme/ml-platform", "--registry", "registry.acme.io/ml"]),
+        // "--owner=@..." in one token: the CLI reads a separate token starting with '@' as a response file.
+        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner=@acme/ml-platform", "--registry", "registry.acme.io/ml"]),
         new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local"]),
         new("name-kebab", MlService, "my-ml-service", []),
         new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
