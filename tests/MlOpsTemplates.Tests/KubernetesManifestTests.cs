@@ -44,6 +44,14 @@ public sealed partial class KubernetesManifestTests
             var validation = await KubernetesManifests.ValidateAsync(objects, work, name);
             validation.Succeeded.Should().BeTrue($"every object of {name} must match the Kubernetes schemas:{Environment.NewLine}{validation}");
             validation.StandardOutput.Should().Contain($"{objects.Count} valid, 0 invalid");
+
+            // The schemas do not check names; the API server does: DNS-1123 labels, and a Service's must start with a letter.
+            foreach (var item in objects)
+            {
+                var objectName = (string)item["metadata"]!["name"]!;
+                var rule = (string?)item["kind"] == "Service" ? ServiceName() : ObjectName();
+                rule.IsMatch(objectName).Should().BeTrue($"{item["kind"]} name '{objectName}' in {name} must be a valid Kubernetes name");
+            }
         }
     }
 
@@ -114,7 +122,7 @@ public sealed partial class KubernetesManifestTests
         summaries["dev"].Replicas.Should().BeLessThan(summaries["stage"].Replicas);
         summaries["stage"].Replicas.Should().BeLessThan(summaries["prod"].Replicas);
         summaries["dev"].MaxReplicas.Should().BeLessThan(summaries["prod"].MaxReplicas);
-        summaries.Values.Select(s => s.Namespace).Should().AllSatisfy(ns => ns.Should().StartWith(Slug(tree.Scenario.Name)));
+        summaries.Values.Select(s => s.Namespace).Should().AllSatisfy(ns => ns.Should().StartWith(Naming.DnsLabel(tree.Scenario.Name)));
     }
 
     [Theory]
@@ -128,7 +136,7 @@ public sealed partial class KubernetesManifestTests
         makefileImage.Success.Should().BeTrue("the Makefile defines IMAGE ?= ...");
         var image = makefileImage.Groups[1].Value.Trim();
 
-        image.Should().Be($"{registry}/{Slug(scenario.Name)}", "the image is <registry>/<name>");
+        image.Should().Be($"{registry}/{Naming.DnsLabel(scenario.Name)}", "the image is <registry>/<name>");
         var work = TestRun.ScenarioFolder(scenarioId, "k8s-images");
         foreach (var (name, folder) in Kustomizations(tree))
         {
@@ -187,7 +195,7 @@ public sealed partial class KubernetesManifestTests
     public async Task The_deployment_follows_the_platform_conventions(string scenarioId)
     {
         var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
-        var slug = Slug(tree.Scenario.Name);
+        var slug = Naming.DnsLabel(tree.Scenario.Name);
         foreach (var (environment, objects) in await RenderOverlaysAsync(tree, "k8s-conventions"))
         {
             var because = $"({environment})";
@@ -271,7 +279,8 @@ public sealed partial class KubernetesManifestTests
         var before = Fingerprint(repo);
         var overlay = await KubernetesManifests.RenderAsync(Path.Combine(repo, "deploy", "overlays", "dev"), Path.Combine(work, "dev-render.log"));
 
-        var preview = (await RunAsync(repo, "bash", ["scripts/deploy.sh", "--dry-run", "dev", TestImage, TestTag], Path.Combine(work, "deploy-dry-run.log"))).EnsureSuccess();
+        // Through make, as CI's manifests job calls it: its output must be pure YAML, ready for a validator.
+        var preview = (await RunAsync(repo, "make", ["--no-print-directory", "deploy-preview", "ENV=dev", $"IMAGE={TestImage}", $"TAG={TestTag}"], Path.Combine(work, "deploy-preview.log"))).EnsureSuccess();
 
         var printed = KubernetesManifests.ParseYaml(preview.StandardOutput);
         printed.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}").Should().BeEquivalentTo(overlay.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}"), "the preview is the dev overlay");
@@ -421,9 +430,6 @@ public sealed partial class KubernetesManifestTests
 
     private static string Tag(string image) => image[(image.LastIndexOf(':') + 1)..];
 
-    /// <summary>The template's DNS-label form of a name (lowercase, runs of other characters as '-').</summary>
-    private static string Slug(string name) => NonAlphanumeric().Replace(name.ToLowerInvariant(), "-").Trim('-');
-
     private static string Constant(string source, string name)
     {
         var match = Regex.Match(source, $"""const string {name} = "([^"]+)";""");
@@ -466,6 +472,9 @@ public sealed partial class KubernetesManifestTests
     [GeneratedRegex(@"(?m)^(  replicas: )[0-9]+$")]
     private static partial Regex ReplicasLine();
 
-    [GeneratedRegex("[^a-z0-9]+")]
-    private static partial Regex NonAlphanumeric();
+    [GeneratedRegex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex ServiceName();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+    private static partial Regex ObjectName();
 }

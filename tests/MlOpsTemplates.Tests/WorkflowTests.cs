@@ -152,7 +152,7 @@ public sealed partial class WorkflowTests
     {
         var tree = await TreeAsync(scenarioId);
         var registry = tree.Scenario.OptionValue("--registry") ?? TemplateDefinition.Load(Scenarios.MlService).DefaultValue("Registry");
-        var expected = $"{registry}/{DnsLabel(tree.Scenario.Name)}";
+        var expected = $"{registry}/{Naming.DnsLabel(tree.Scenario.Name)}";
 
         MakefileModel.Load(tree.Root).Variables["IMAGE"].Should().Be(expected);
         foreach (var workflow in Workflows(tree))
@@ -183,8 +183,6 @@ public sealed partial class WorkflowTests
             ecosystems.Should().Contain(["nuget", "github-actions"]);
         }
     }
-
-    internal static string DnsLabel(string name) => DnsLabelPattern().Replace(name.ToLowerInvariant(), "-").Trim('-');
 
     private static async Task<GeneratedTree> TreeAsync(string scenarioId) =>
         await GeneratedTree.GetAsync(scenarioId == Scenarios.GitHubCiWithoutKubernetes.Id ? Scenarios.GitHubCiWithoutKubernetes : Scenarios.Get(scenarioId));
@@ -237,7 +235,4 @@ public sealed partial class WorkflowTests
 
     [GeneratedRegex(@"^[\w.-]+/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")]
     private static partial Regex PinnedAction();
-
-    [GeneratedRegex("[^a-z0-9]+")]
-    private static partial Regex DnsLabelPattern();
 }
