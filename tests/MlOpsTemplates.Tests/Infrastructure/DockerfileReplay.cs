@@ -91,7 +91,8 @@ public sealed class DockerfileReplay
             state.User,
             _steps.ToArray(),
             _contextFiles.ToArray(),
-            _skipped.ToArray());
+            _skipped.ToArray(),
+            _dockerfile.Stages.Where(s => _finished.ContainsKey(s.Index)).ToDictionary(s => s.Id, s => _finished[s.Index].Root, StringComparer.Ordinal));
     }
 
     private async Task<StageState> RunStageAsync(DockerStage stage)
@@ -440,7 +441,10 @@ public sealed class DockerfileReplay
     }
 }
 
-/// <summary>The final stage of a replayed build: its filesystem folder and the configuration `docker run` would use.</summary>
+/// <summary>
+/// The final stage of a replayed build: its filesystem folder and the configuration `docker run` would use;
+/// the folders of every stage built, by stage name (or index).
+/// </summary>
 public sealed record ReplayedImage(
     DockerfileModel Dockerfile,
     string Root,
@@ -451,7 +455,8 @@ public sealed record ReplayedImage(
     string? User,
     IReadOnlyList<(string Step, TimeSpan Duration)> Steps,
     IReadOnlyList<string> ContextFiles,
-    IReadOnlyList<string> Skipped)
+    IReadOnlyList<string> Skipped,
+    IReadOnlyDictionary<string, string> StageFolders)
 {
     /// <summary>
     /// `docker run` of the image: the ENTRYPOINT started in the image's WORKDIR with the image's environment
