@@ -23,6 +23,9 @@ for command in "${!debian_packages[@]}"; do
   command -v "${command}" >/dev/null 2>&1 || missing+=("${debian_packages[${command}]}")
 done
 
+# LightGBM's native library needs the GNU OpenMP runtime (the LightGBM scenarios train and serve with it).
+dpkg -s libgomp1 >/dev/null 2>&1 || missing+=(libgomp1)
+
 if ((${#missing[@]} > 0)); then
   echo "Installing Debian packages: ${missing[*]}"
   if [[ "$(id -u)" != "0" ]]; then

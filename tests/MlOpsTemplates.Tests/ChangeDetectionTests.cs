@@ -24,7 +24,7 @@ public sealed class ChangeDetectionTests
             data.Add(scenario, "src/{name}.Training/ModelTrainer.cs", "build train image docs");
             data.Add(scenario, "src/{name}.Api/Program.cs", "build image docs");
             data.Add(scenario, "tests/{name}.Tests/{name}.Tests.csproj", "build");
-            data.Add(scenario, "deploy/overlays/prod/kustomization.yaml", "manifests");
+            data.Add(scenario, "deploy/overlays/prod/kustomization.yaml", "build manifests");
             data.Add(scenario, "Dockerfile", "image");
             data.Add(scenario, "Directory.Packages.props", All);
             data.Add(scenario, "Makefile", All);

@@ -47,7 +47,8 @@ else
       docs/openapi.json | docs/examples/*) select_areas build docs ;;
       Dockerfile | .dockerignore) select_areas image ;;
 #if (Kubernetes)
-      deploy/* | scripts/deploy.sh) select_areas manifests ;;
+      # The repo's own tests read the manifests too (probe paths, settings).
+      deploy/* | scripts/deploy.sh) select_areas build manifests ;;
 #endif
       scripts/docs.sh | scripts/docs/* | redocly.yaml) select_areas docs ;;
       # Prose, ownership and editor settings: docs only, no build.
