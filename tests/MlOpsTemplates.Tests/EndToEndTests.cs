@@ -61,7 +61,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         service.Process.Output.Should().Contain("Application is shutting down", "shutdown is logged");
     }
 
-    /// <summary>G6: in production every log line is one JSON object; requests carry a trace id; bodies are never logged.</summary>
+    /// <summary>In production every log line is one JSON object; requests carry a trace id; bodies are never logged.</summary>
     private static void AssertProductionLogs(string output)
     {
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace MlOpsTemplates.Tests;
 
-/// <summary>P5: each scenario restores, builds warning-free and passes its own tests, as a new hire would run them.</summary>
+/// <summary>Each scenario restores, builds warning-free and passes its own tests, as a new hire would run them.</summary>
 public sealed partial class ExecutionTests(ITestOutputHelper output)
 {
     [Theory]

@@ -3,7 +3,7 @@ using MlOpsTemplates.Tests.Infrastructure;
 
 namespace MlOpsTemplates.Tests;
 
-/// <summary>P2/P3: options are documented, every value is exercised, invalid values fail clearly.</summary>
+/// <summary>Options are documented, every value is exercised, invalid values fail clearly.</summary>
 public sealed class OptionTests
 {
     private const string Template = Scenarios.MlService;

@@ -4,7 +4,7 @@ using MlOpsTemplates.Tests.Infrastructure;
 
 namespace MlOpsTemplates.Tests;
 
-/// <summary>P1: one Template package that carries every template file, dotfiles included, and nothing else.</summary>
+/// <summary>One Template package that carries every template file, dotfiles included, and nothing else.</summary>
 public sealed class PackageTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace MlOpsTemplates.Tests;
 
-/// <summary>P7: the README's two commands exist, CI uses the same test command, and the main job really works.</summary>
+/// <summary>The README's two commands exist, CI uses the same test command, and the main job really works.</summary>
 public sealed class ReadmeCommandTests(ITestOutputHelper output)
 {
     private const string DemoCommand = "bash build/demo.sh";

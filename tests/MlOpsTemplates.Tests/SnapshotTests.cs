@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace MlOpsTemplates.Tests;
 
-/// <summary>P4: the whole generated tree of each scenario equals its committed snapshot.</summary>
+/// <summary>The whole generated tree of each scenario equals its committed snapshot.</summary>
 public sealed class SnapshotTests(ITestOutputHelper output)
 {
     [Theory]

@@ -5,7 +5,7 @@ public sealed record FeatureError(string Field, string Message);
 
 /// <summary>
 /// The input contract of the model: every feature with its type, range or allowed values.
-/// Training data (M4) and prediction requests (M9) are validated against this one definition.
+/// Training data and prediction requests are validated against this one definition.
 /// </summary>
 public static class FeatureSchema
 {
