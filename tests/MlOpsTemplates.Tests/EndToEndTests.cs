@@ -79,7 +79,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         output.Should().NotContain("lifetime", "request bodies must never be logged");
     }
 
-    /// <summary>M4 through the real CLI: bad data fails with a report naming row and column; the model on disk is untouched.</summary>
+    /// <summary>Through the real CLI: bad data fails with a report naming row and column; the model on disk is untouched.</summary>
     private static async Task AssertBadDataIsRejectedAndTheModelKeptAsync(GeneratedRepo repo, string model)
     {
         var before = await File.ReadAllBytesAsync(model);
