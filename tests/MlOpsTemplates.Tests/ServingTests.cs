@@ -21,7 +21,7 @@ public sealed class ServingTests(ITestOutputHelper output)
         var folder = TestRun.ScenarioFolder("defaults", "serving");
         var serving = Path.Combine(folder, "models");
         var candidate = Path.Combine(folder, "candidate");
-        await TrainAsync(repo, serving, "42", "serving-train");
+        (await TrainAsync(repo, serving, "42", "serving-train")).EnsureSuccess();
         await using var service = await RunningService.StartAsync(repo, Path.Combine(serving, "model.zip"), TimeSpan.FromSeconds(60));
         string Context(object what) => $"{what}{Environment.NewLine}{service.Process.Describe()}";
 
@@ -44,7 +44,18 @@ public sealed class ServingTests(ITestOutputHelper output)
         metrics.Should().Contain("process_resident_memory_bytes ").And.Contain("ml_disk_free_bytes{path=");
 
         // Promote a model trained with another seed, as promotion does: manifest first, model.zip last.
-        await TrainAsync(repo, candidate, "7", "serving-train-candidate");
+        // Another seed gives another split, which the quality gate may refuse: the first seed that passes is promoted.
+        foreach (var seed in new[] { "1", "2", "3", "21" })
+        {
+            var run = await TrainAsync(repo, candidate, seed, $"serving-train-seed-{seed}");
+            if (run.ExitCode != 2)
+            {
+                run.EnsureSuccess();
+                break;
+            }
+        }
+
+        File.Exists(Path.Combine(candidate, "model.zip")).Should().BeTrue("one of the seeds passes the quality gate");
         var newVersion = VersionOf(candidate);
         newVersion.Should().NotBe(version, "each training run gets its own version");
         File.Copy(Path.Combine(candidate, "manifest.json"), Path.Combine(serving, "manifest.json.tmp"));
@@ -69,11 +80,11 @@ public sealed class ServingTests(ITestOutputHelper output)
         service.Process.Output.Should().Contain($"replaces \\\"{version}\\\"", "the reload is logged");
     }
 
-    private static async Task TrainAsync(GeneratedRepo repo, string outputFolder, string seed, string log) =>
-        (await DotNetCli.RunAsync(
+    private static Task<ProcessResult> TrainAsync(GeneratedRepo repo, string outputFolder, string seed, string log) =>
+        DotNetCli.RunAsync(
             repo.Root,
             ["run", "--project", repo.ProjectFolder("Training"), "--no-build", "--", "train", "--output", outputFolder, "--set", $"seed={seed}"],
-            repo.Log(log))).EnsureSuccess();
+            repo.Log(log));
 
     private static string VersionOf(string modelFolder) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(modelFolder, "manifest.json")))!["version"]!.GetValue<string>();

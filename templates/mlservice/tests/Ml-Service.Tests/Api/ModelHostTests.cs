@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
-using Ml_Service.Api.Serving;
 using Prometheus;
+using ModelHost = Ml_Service.Api.Serving.ModelHost;
+using ServingMetrics = Ml_Service.Api.Serving.ServingMetrics;
+using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
 
 namespace Ml_Service.Tests.Api;
 
