@@ -7,6 +7,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
 app.MapPredictionEndpoints();
 
 app.Run();

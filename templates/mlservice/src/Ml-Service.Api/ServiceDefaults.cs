@@ -11,8 +11,8 @@ using Serilog.Formatting.Compact;
 namespace Ml_Service.Api;
 
 /// <summary>
-/// What every service of the team gets the same way: logging, problem details, OpenAPI and the
-/// Kubernetes probes. Probes are mapped in every environment; the platform depends on them.
+/// What every service of the team gets the same way: logging, metrics and traces, problem details,
+/// OpenAPI and the Kubernetes probes. Probes are mapped in every environment; the platform depends on them.
 /// </summary>
 public static class ServiceDefaults
 {
@@ -41,6 +41,7 @@ public static class ServiceDefaults
             }
         });
 
+        builder.AddTelemetry();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
@@ -61,6 +62,7 @@ public static class ServiceDefaults
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(async (context, next) =>
@@ -123,7 +125,7 @@ public static class ServiceDefaults
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+                e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
         });
     }
 }

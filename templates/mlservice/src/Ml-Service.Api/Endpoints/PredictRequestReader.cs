@@ -10,7 +10,18 @@ public static class PredictRequestReader
 {
     public const string InstancesField = "instances";
 
-    public sealed record Result(IReadOnlyList<ChurnFeatures>? Instances, IResult? Error);
+    /// <summary>Field names of <see cref="Result.RejectedFields"/> besides the features of the schema.</summary>
+    public const string BodyField = "body";
+    public const string InstanceField = "instance";
+    public const string UnknownField = "unknown";
+
+    /// <param name="Instances">The validated instances; null when the request was refused.</param>
+    /// <param name="Error">The problem response when the request was refused.</param>
+    /// <param name="RejectedFields">
+    /// For a 400: one entry per invalid field, named without the instance index so it suits a metric label
+    /// (a feature name, <c>instances</c>, <c>instance</c>, <c>body</c>, or <c>unknown</c> for fields that are not features).
+    /// </param>
+    public sealed record Result(IReadOnlyList<ChurnFeatures>? Instances, IResult? Error, IReadOnlyList<string> RejectedFields);
 
     public static async Task<Result> ReadAsync(HttpRequest request, ServingOptions options, CancellationToken cancellationToken)
     {
@@ -36,7 +47,7 @@ public static class PredictRequestReader
         }
         catch (JsonException ex)
         {
-            return Fail(Problems.Invalid("body", $"is not valid JSON: {ex.Message}"));
+            return Fail(Problems.Invalid(BodyField, $"is not valid JSON: {ex.Message}"), BodyField);
         }
 
         using (document)
@@ -51,16 +62,17 @@ public static class PredictRequestReader
             || !root.TryGetProperty(InstancesField, out var instances)
             || instances.ValueKind != JsonValueKind.Array)
         {
-            return Fail(Problems.Invalid(InstancesField, "is required and must be an array of objects"));
+            return Fail(Problems.Invalid(InstancesField, "is required and must be an array of objects"), InstancesField);
         }
 
         var count = instances.GetArrayLength();
         if (count == 0 || count > maxBatchSize)
         {
-            return Fail(Problems.Invalid(InstancesField, $"must hold between 1 and {maxBatchSize} instances, got {count}"));
+            return Fail(Problems.Invalid(InstancesField, $"must hold between 1 and {maxBatchSize} instances, got {count}"), InstancesField);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var rejected = new List<string>();
         var features = new List<ChurnFeatures>(count);
         var index = 0;
         foreach (var instance in instances.EnumerateArray())
@@ -69,6 +81,7 @@ public static class PredictRequestReader
             if (instance.ValueKind != JsonValueKind.Object)
             {
                 errors[path] = ["must be an object"];
+                rejected.Add(InstanceField);
                 continue;
             }
 
@@ -80,6 +93,7 @@ public static class PredictRequestReader
             foreach (var error in fieldErrors)
             {
                 errors[$"{path}.{error.Field}"] = [error.Message];
+                rejected.Add(FeatureSchema.Columns.Any(c => c.Name == error.Field) ? error.Field : UnknownField);
             }
 
             if (parsed is not null)
@@ -88,7 +102,7 @@ public static class PredictRequestReader
             }
         }
 
-        return errors.Count > 0 ? Fail(Problems.Invalid(errors)) : new Result(features, null);
+        return errors.Count > 0 ? Fail(Problems.Invalid(errors), [.. rejected]) : new Result(features, null, []);
     }
 
     /// <summary>Reads the whole body, or returns null as soon as it exceeds the limit.</summary>
@@ -115,5 +129,5 @@ public static class PredictRequestReader
         return buffer.ToArray();
     }
 
-    private static Result Fail(IResult error) => new(null, error);
+    private static Result Fail(IResult error, params string[] rejectedFields) => new(null, error, rejectedFields);
 }

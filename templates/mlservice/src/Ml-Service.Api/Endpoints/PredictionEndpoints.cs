@@ -60,6 +60,7 @@ public static class PredictionEndpoints
         string name,
         HttpContext context,
         ModelHost host,
+        ServingMetrics metrics,
         IOptions<ServingOptions> options,
         CancellationToken cancellationToken)
     {
@@ -71,18 +72,26 @@ public static class PredictionEndpoints
         var request = await PredictRequestReader.ReadAsync(context.Request, options.Value, cancellationToken);
         if (request.Error is not null)
         {
+            metrics.RecordRejected(request.RejectedFields);
             return request.Error;
         }
 
-        if (host.Model is not { } model)
+        // Scored by whichever model serves at this moment; a hot reload never fails the request.
+        if (host.Predict(request.Instances!) is not { } scored)
         {
             return Problems.Status(StatusCodes.Status503ServiceUnavailable, host.Status);
         }
 
-        var scores = host.Predict(request.Instances!);
-        context.Response.Headers[ModelVersionHeader] = model.Version;
+        context.Response.Headers[ModelVersionHeader] = scored.Model.Version;
+        if (scored.HasInvalidScore)
+        {
+            return Problems.Status(
+                StatusCodes.Status500InternalServerError,
+                $"Model {scored.Model.Version} returned a score that is not a number for this input; nothing was predicted.");
+        }
+
         return TypedResults.Ok(new PredictResponse(
-            scores.Select(s => new Prediction(s.PredictedLabel, s.Probability, s.Score)).ToList()));
+            scored.Scores.Select(s => new Prediction(s.PredictedLabel, s.Probability, s.Score)).ToList()));
     }
 
     private static IResult? UnknownModel(string name, ServingOptions options) =>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
 using Microsoft.ML;
 
 namespace Ml_Service.Api.Serving;
@@ -6,60 +8,168 @@ namespace Ml_Service.Api.Serving;
 /// <summary>
 /// Holds the model being served and a pool of prediction engines for it. A PredictionEngine is not
 /// thread-safe, so each request borrows one from the pool and returns it.
+/// A new model is loaded and canary-checked beside the serving one, then swapped in atomically:
+/// requests that started on the old model finish on its engines, later ones use the new model, and the
+/// old pool is disposed when its last request returns. A model that fails to load never replaces a
+/// good one.
 /// </summary>
-public sealed class ModelHost : IDisposable
+public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> options) : IDisposable
 {
-    private readonly MLContext _ml = new();
-    private volatile Loaded? _loaded;
-    private volatile string _status = "The model has not been loaded yet.";
+    private volatile Served? _served;
+    private volatile string _notReadyReason = "The model has not been loaded yet.";
+    private volatile LoadFailure? _lastFailure;
 
-    public bool IsReady => _loaded is not null;
+    public bool IsReady => _served is not null;
 
-    /// <summary>Why the model is not ready, or that it is.</summary>
-    public string Status => _status;
+    /// <summary>Why the model is not ready, or which one serves (and the last failed reload, if any).</summary>
+    public string Status => _served is { } served ? ServingStatus(served.Model) : _notReadyReason;
 
-    public TrainedModel? Model => _loaded?.Model;
+    /// <summary>The model serving now; null until one loaded.</summary>
+    public TrainedModel? Model => _served?.Model;
 
-    /// <summary>Loads and canary-checks the model; on failure keeps the reason and serves nothing.</summary>
-    public bool TryLoad(string modelPath)
+    /// <summary>The last load attempt that failed after the serving model loaded; cleared by a successful reload.</summary>
+    public LoadFailure? LastReloadFailure => _served is null ? null : _lastFailure;
+
+    /// <summary>
+    /// Loads <c>model.zip</c> with its manifest, runs the canary, builds a warm engine pool and swaps it in.
+    /// On failure the model serving so far (if any) keeps serving and the reason is kept.
+    /// </summary>
+    public LoadOutcome TryLoad(string modelPath)
     {
+        var started = Stopwatch.GetTimestamp();
+        var ml = new MLContext();
+        TrainedModel model;
+        ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> pool;
         try
         {
-            var model = TrainedModel.Load(_ml, modelPath);
-            var pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
-                .Create(new EnginePolicy(_ml, model));
-            var previous = Interlocked.Exchange(ref _loaded, new Loaded(model, pool));
-            (previous?.Pool as IDisposable)?.Dispose();
-            _status = $"Model {model.Version} is loaded and passed its canary prediction.";
-            return true;
+            model = TrainedModel.Load(ml, modelPath);
+            pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
+                .Create(new EnginePolicy(ml, model));
+            pool.Return(pool.Get()); // the first request after the swap must not pay for building an engine
         }
         catch (ModelLoadException ex)
         {
-            _status = ex.Message;
-            return false;
+            metrics.RecordLoadFailure();
+            _lastFailure = new LoadFailure(ex.Message, DateTimeOffset.UtcNow);
+            if (_served is null)
+            {
+                _notReadyReason = ex.Message;
+            }
+
+            return new LoadOutcome(false, ex.Message, _served?.Model, null);
         }
+
+        var (drift, driftNote) = CreateDriftMonitor(modelPath, model);
+        var loadedAt = DateTimeOffset.UtcNow;
+        var previous = _served;
+        previous?.Drift?.Stop();
+        metrics.ClearDrift();
+        _served = new Served(model, pool, drift);
+        previous?.Release();
+        _lastFailure = null;
+        metrics.RecordServing(model, loadedAt, Stopwatch.GetElapsedTime(started));
+        return new LoadOutcome(true, ServingStatus(model), previous?.Model, driftNote);
     }
 
-    /// <summary>Scores a batch with one pooled engine.</summary>
-    /// <exception cref="InvalidOperationException">No model is loaded.</exception>
-    public IReadOnlyList<ChurnScore> Predict(IReadOnlyList<ChurnFeatures> instances)
+    /// <summary>Scores a batch with one pooled engine of the serving model; null when no model is loaded.</summary>
+    public Scored? Predict(IReadOnlyList<ChurnFeatures> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
-        var loaded = _loaded ?? throw new InvalidOperationException(_status);
-        var engine = loaded.Pool.Get();
+        while (_served is { } served)
+        {
+            if (!served.TryAcquire())
+            {
+                continue; // swapped out and drained since it was read: the next read sees the new model
+            }
+
+            try
+            {
+                var engine = served.Pool.Get();
+                List<ChurnScore> scores;
+                try
+                {
+                    scores = instances.Select(engine.Predict).ToList();
+                }
+                finally
+                {
+                    served.Pool.Return(engine);
+                }
+
+                metrics.RecordPredictions(instances, scores);
+                served.Drift?.Observe(instances);
+                return new Scored(served.Model, scores);
+            }
+            finally
+            {
+                served.Release();
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose() => _served?.Release();
+
+    private (DriftMonitor? Monitor, string Note) CreateDriftMonitor(string modelPath, TrainedModel model)
+    {
+        var manifestPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName);
         try
         {
-            return instances.Select(engine.Predict).ToList();
+            var monitor = DriftMonitor.Create(
+                DriftReference.FromManifest(manifestPath, model.Manifest?.Version),
+                options.Value.DriftWindow,
+                metrics.PublishDrift);
+            return monitor is null
+                ? (null, $"The manifest of model {model.Version} has no feature_reference for the schema's features; drift is not published.")
+                : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {options.Value.DriftWindow} inputs.");
         }
-        finally
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            loaded.Pool.Return(engine);
+            return (null, $"Drift is not published for model {model.Version}: {ex.Message}");
         }
     }
 
-    public void Dispose() => (_loaded?.Pool as IDisposable)?.Dispose();
+    private string ServingStatus(TrainedModel model) =>
+        _lastFailure is { } failure
+            ? $"Model {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, failed and was refused: {failure.Reason}"
+            : $"Model {model.Version} is loaded and passed its canary prediction.";
 
-    private sealed record Loaded(TrainedModel Model, ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> Pool);
+    /// <summary>A model in service: counts the requests using it, so its engines are disposed only after the last one.</summary>
+    private sealed class Served(TrainedModel model, ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> pool, DriftMonitor? drift)
+    {
+        private int _leases = 1; // the host's own reference, released when the model is swapped out
+
+        public TrainedModel Model { get; } = model;
+
+        public ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> Pool { get; } = pool;
+
+        public DriftMonitor? Drift { get; } = drift;
+
+        public bool TryAcquire()
+        {
+            var leases = Volatile.Read(ref _leases);
+            while (leases > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _leases, leases + 1, leases);
+                if (seen == leases)
+                {
+                    return true;
+                }
+
+                leases = seen;
+            }
+
+            return false;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _leases) == 0)
+            {
+                (Pool as IDisposable)?.Dispose();
+            }
+        }
+    }
 
     private sealed class EnginePolicy(MLContext ml, TrainedModel model) : PooledObjectPolicy<PredictionEngine<ChurnFeatures, ChurnScore>>
     {
@@ -68,3 +178,19 @@ public sealed class ModelHost : IDisposable
         public override bool Return(PredictionEngine<ChurnFeatures, ChurnScore> obj) => true;
     }
 }
+
+/// <summary>The predictions of one batch and the model that made them.</summary>
+public sealed record Scored(TrainedModel Model, IReadOnlyList<ChurnScore> Scores)
+{
+    public bool HasInvalidScore => Scores.Any(ServingMetrics.IsInvalid);
+}
+
+/// <summary>A load attempt that was refused: why, and when.</summary>
+public sealed record LoadFailure(string Reason, DateTimeOffset At);
+
+/// <summary>What a load attempt did: <paramref name="Message"/> is the new status or the failure reason.</summary>
+/// <param name="Loaded">Whether the new model now serves.</param>
+/// <param name="Message">The serving status after a success, the reason after a failure.</param>
+/// <param name="Previous">The model that served before a success, or that keeps serving after a failure.</param>
+/// <param name="DriftNote">After a success: whether and how drift is tracked for the new model.</param>
+public sealed record LoadOutcome(bool Loaded, string Message, TrainedModel? Previous, string? DriftNote);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace Ml_Service.Api.Serving;
@@ -5,6 +6,12 @@ namespace Ml_Service.Api.Serving;
 /// <summary>
 /// Loads the model in the background after start-up, so <c>/health/live</c> answers at once and
 /// <c>/health/ready</c> turns 200 only when the model is loaded and its canary prediction passed.
+/// Then it watches <see cref="ServingOptions.Path"/> and loads the model again whenever the file
+/// changes (size, modification time or the version in the manifest beside it). Polling every
+/// <see cref="ServingOptions.ReloadIntervalSeconds"/> is what counts; a file system watcher only makes
+/// it notice sooner. Polling sees what file events may miss, such as the symbolic link swap with which
+/// Kubernetes updates a mounted volume. A service that started without a usable model keeps checking,
+/// and turns ready as soon as a good one appears.
 /// </summary>
 public sealed class ModelLoaderService(
     ModelHost host,
@@ -12,19 +19,184 @@ public sealed class ModelLoaderService(
     IHostEnvironment environment,
     ILogger<ModelLoaderService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(
-        () =>
+    /// <summary>How long a changed file must stay unchanged before it is loaded: a copy may still be under way.</summary>
+    private static readonly TimeSpan s_settleTime = TimeSpan.FromMilliseconds(250);
+
+    private readonly SemaphoreSlim _changed = new(0, 1);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => WatchAsync(stoppingToken), stoppingToken);
+
+    public override void Dispose()
+    {
+        _changed.Dispose();
+        base.Dispose();
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        var path = Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
+        logger.LogInformation("Loading model from {ModelPath}", path);
+        var attempted = ModelFileStamp.Read(path);
+        Load(path);
+
+        var interval = TimeSpan.FromSeconds(options.Value.ReloadIntervalSeconds);
+        if (interval == TimeSpan.Zero)
         {
-            var path = Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
-            logger.LogInformation("Loading model from {ModelPath}", path);
-            if (host.TryLoad(path))
+            logger.LogInformation("Hot reload is off (Model:ReloadIntervalSeconds is 0); restart the service to serve a new model.");
+            return;
+        }
+
+        using var watcher = TryWatch(path);
+        logger.LogInformation("Watching {ModelPath} for a new model every {Interval} s", path, interval.TotalSeconds);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogInformation("{Status}", host.Status);
+                await _changed.WaitAsync(interval, stoppingToken);
+                var current = ModelFileStamp.Read(path);
+                if (current == attempted)
+                {
+                    continue;
+                }
+
+                attempted = await SettleAsync(path, current, stoppingToken);
+                Load(path);
             }
-            else
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private void Load(string path)
+    {
+        var outcome = host.TryLoad(path);
+        if (outcome.Loaded)
+        {
+            if (outcome.Previous is { } previous)
             {
-                logger.LogError("Model not loaded; the service stays unready: {Reason}", host.Status);
+                logger.LogInformation("Model reloaded from {ModelPath}: {Version} replaces {PreviousVersion}", path, host.Model?.Version, previous.Version);
             }
-        },
-        stoppingToken);
+
+            logger.LogInformation("{Status}", outcome.Message);
+            logger.LogInformation("{DriftNote}", outcome.DriftNote);
+        }
+        else if (outcome.Previous is { } serving)
+        {
+            logger.LogError("Model reload refused; {Version} keeps serving: {Reason}", serving.Version, outcome.Message);
+        }
+        else
+        {
+            logger.LogError("Model not loaded; the service stays unready: {Reason}", outcome.Message);
+        }
+    }
+
+    /// <summary>Waits until the file stops changing, and returns its final stamp.</summary>
+    private static async Task<ModelFileStamp> SettleAsync(string path, ModelFileStamp stamp, CancellationToken stoppingToken)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(s_settleTime, stoppingToken);
+            var again = ModelFileStamp.Read(path);
+            if (again == stamp)
+            {
+                break;
+            }
+
+            stamp = again;
+        }
+
+        return stamp;
+    }
+
+    /// <summary>File events on the model's folder end the wait early; without them polling still works.</summary>
+    private FileSystemWatcher? TryWatch(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        try
+        {
+            var watcher = new FileSystemWatcher(folder)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            watcher.Changed += (_, _) => Signal();
+            watcher.Created += (_, _) => Signal();
+            watcher.Deleted += (_, _) => Signal();
+            watcher.Renamed += (_, _) => Signal();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            logger.LogDebug("No file events for {Folder} ({Reason}); polling only", folder, ex.Message);
+            return null;
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            if (_changed.CurrentCount == 0)
+            {
+                _changed.Release();
+            }
+        }
+        catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Already signalled, or shutting down.
+        }
+    }
+}
+
+/// <summary>
+/// What identifies the model file on disk: the file a symbolic link finally points to, its size and
+/// modification time, and the version in the manifest beside it.
+/// </summary>
+public sealed record ModelFileStamp(bool Exists, string Target, long Length, DateTime LastWriteUtc, string? ManifestVersion)
+{
+    public static ModelFileStamp Read(string modelPath)
+    {
+        try
+        {
+            var file = new FileInfo(modelPath);
+            if (file.LinkTarget is not null)
+            {
+                file = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+            }
+
+            var manifest = Path.Combine(Path.GetDirectoryName(modelPath)!, ModelManifest.FileName);
+            return file.Exists
+                ? new ModelFileStamp(true, file.FullName, file.Length, file.LastWriteTimeUtc, ManifestVersionOf(manifest))
+                : new ModelFileStamp(false, file.FullName, 0, default, ManifestVersionOf(manifest));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ModelFileStamp(false, modelPath, 0, default, null);
+        }
+    }
+
+    private static string? ManifestVersionOf(string manifestPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(manifestPath);
+            using var document = JsonDocument.Parse(stream);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("version", out var version)
+                && version.ValueKind == JsonValueKind.String
+                    ? version.GetString()
+                    : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
 }

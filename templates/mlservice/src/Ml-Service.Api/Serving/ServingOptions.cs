@@ -22,4 +22,15 @@ public sealed class ServingOptions
     /// <summary>Largest predict request body accepted, in bytes.</summary>
     [Range(1_024, 64 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Seconds between checks of <see cref="Path"/> for a new model (0 turns hot reload off). A changed
+    /// <c>model.zip</c> is loaded, canary-checked and swapped in without dropping a request.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int ReloadIntervalSeconds { get; set; } = 5;
+
+    /// <summary>How many of the latest inputs the drift score (PSI) of each feature is computed over.</summary>
+    [Range(DriftMonitor.MinimumInputs, 1_000_000)]
+    public int DriftWindow { get; set; } = 1000;
 }

@@ -8,6 +8,8 @@ public static class ServingServiceCollectionExtensions
             .Bind(configuration.GetSection(ServingOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddMetricsRegistry();
+        services.AddSingleton<ServingMetrics>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService<ModelLoaderService>();
         services.AddHealthChecks().AddReadinessCheck<ModelReadyHealthCheck>("model");

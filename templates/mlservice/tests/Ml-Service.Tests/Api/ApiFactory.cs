@@ -13,6 +13,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     public string ModelPath { get; init; } = SharedModel.ModelPath;
 
+    /// <summary>More configuration for one test, e.g. <c>Model:ReloadIntervalSeconds</c>; overrides the defaults here.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>A client for a service that has finished loading (or failing to load) its model.</summary>
     public async Task<HttpClient> CreateStartedClientAsync(HttpStatusCode expectedReadiness = HttpStatusCode.OK)
     {
@@ -37,11 +40,17 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        foreach (var (key, value) in Settings)
+        {
+            // Also as host settings, so that what Program.cs reads while building (the OTLP endpoint) sees them.
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Model:Path"] = ModelPath,
             ["Model:MaxBatchSize"] = "10",
             ["Serilog:MinimumLevel:Default"] = "Warning",
-        }));
+        }).AddInMemoryCollection(Settings));
     }
 }

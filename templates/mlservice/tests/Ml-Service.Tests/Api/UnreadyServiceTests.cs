@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Ml_Service.Tests.Api;
 
-/// <summary>A missing or corrupt model keeps the service alive but unready, with the reason.</summary>
+/// <summary>A missing or corrupt model keeps the service alive but unready, with the reason, until a good one appears.</summary>
 public sealed class UnreadyServiceTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("Ml-Service.Tests-").FullName;
@@ -37,6 +37,31 @@ public sealed class UnreadyServiceTests : IDisposable
         (await ready.Content.ReadAsStringAsync()).Should().Contain("corrupt");
         predict.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         predict.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
+    public async Task A_service_that_started_without_a_model_becomes_ready_when_one_appears()
+    {
+        using var factory = new ApiFactory
+        {
+            ModelPath = Path.Combine(_folder, "model.zip"),
+            Settings = new Dictionary<string, string?> { ["Model:ReloadIntervalSeconds"] = "1" },
+        };
+        var client = await factory.CreateStartedClientAsync(HttpStatusCode.ServiceUnavailable);
+        (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // Promoted as training does: manifest first, model.zip last.
+        File.Copy(Path.Combine(Path.GetDirectoryName(SharedModel.ModelPath)!, "manifest.json"), Path.Combine(_folder, "manifest.json"));
+        File.Copy(SharedModel.ModelPath, Path.Combine(_folder, "model.zip.tmp"));
+        File.Move(Path.Combine(_folder, "model.zip.tmp"), Path.Combine(_folder, "model.zip"));
+        await factory.CreateStartedClientAsync(HttpStatusCode.OK);
+
+        var metadata = await client.GetFromJsonAsync<JsonObject>(new Uri("/v1/models/churn", UriKind.Relative));
+        metadata!["version"]!.GetValue<string>().Should().Be(SharedModel.Manifest.Version);
+        var predict = await client.PostAsJsonAsync(
+            new Uri("/v1/models/churn:predict", UriKind.Relative),
+            JsonNode.Parse(await File.ReadAllTextAsync(Repository.ExampleRequestPath)));
+        predict.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -1,0 +1,286 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ml_Service.Api.Serving;
+
+/// <summary>
+/// Compares what callers send with what the model was trained on. For each feature that has a
+/// reference distribution in the manifest (<c>feature_reference</c>), it keeps the bins of the last
+/// <see cref="ServingOptions.DriftWindow"/> inputs and publishes their population stability index
+/// (PSI) once <see cref="MinimumInputs"/> inputs were seen. PSI below 0.1 means no real change,
+/// 0.1 to 0.25 a moderate shift, above 0.25 a distribution the model was not trained on.
+/// </summary>
+public sealed class DriftMonitor
+{
+    /// <summary>Fewer inputs than this give a PSI that is mostly sampling noise, so none is published.</summary>
+    public const int MinimumInputs = 100;
+
+    private readonly Lock _gate = new();
+    private readonly TrackedFeature[] _features;
+    private readonly int _window;
+    private readonly Action<string, double> _publish;
+    private int _inWindow;
+    private bool _stopped;
+
+    private DriftMonitor(TrackedFeature[] features, int window, Action<string, double> publish)
+    {
+        _features = features;
+        _window = window;
+        _publish = publish;
+    }
+
+    /// <summary>Names of the features whose drift is tracked.</summary>
+    public IReadOnlyList<string> Features => _features.Select(f => f.Accessor.Name).ToList();
+
+    /// <summary>
+    /// A monitor for every feature of the schema that has a reference; null when there is none
+    /// (a model trained before references were recorded): drift is then not published.
+    /// </summary>
+    public static DriftMonitor? Create(
+        IReadOnlyDictionary<string, DriftReference>? references,
+        int window,
+        Action<string, double> publish)
+    {
+        ArgumentNullException.ThrowIfNull(publish);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, MinimumInputs);
+        if (references is null)
+        {
+            return null;
+        }
+
+        var features = FeatureAccessor.All
+            .Where(a => references.ContainsKey(a.Name) && references[a.Name].Fits(a))
+            .Select(a => new TrackedFeature(a, references[a.Name], window))
+            .ToArray();
+        return features.Length == 0 ? null : new DriftMonitor(features, window, publish);
+    }
+
+    /// <summary>Adds validated inputs to the window and publishes the PSI of every tracked feature.</summary>
+    public void Observe(IReadOnlyList<ChurnFeatures> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            foreach (var input in inputs)
+            {
+                var full = _inWindow == _window;
+                foreach (var feature in _features)
+                {
+                    feature.Add(input, full);
+                }
+
+                if (!full)
+                {
+                    _inWindow++;
+                }
+            }
+
+            if (_inWindow >= MinimumInputs)
+            {
+                foreach (var feature in _features)
+                {
+                    _publish(feature.Accessor.Name, feature.Psi());
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops publishing: called when another model replaces the one this monitor belongs to.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+    }
+
+    /// <summary>One feature's ring buffer of the latest bins and the count of inputs per bin.</summary>
+    private sealed class TrackedFeature(FeatureAccessor accessor, DriftReference reference, int window)
+    {
+        private readonly int[] _ring = new int[window];
+        private readonly long[] _counts = new long[reference.BinCount];
+        private int _next;
+
+        public FeatureAccessor Accessor { get; } = accessor;
+
+        public void Add(ChurnFeatures input, bool full)
+        {
+            var bin = Accessor.Number is { } number ? reference.BinOf(number(input)) : reference.BinOf(Accessor.Category!(input));
+            if (full)
+            {
+                _counts[_ring[_next]]--;
+            }
+
+            _ring[_next] = bin;
+            _counts[bin]++;
+            _next = (_next + 1) % _ring.Length;
+        }
+
+        public double Psi() => DriftReference.Psi(reference.Proportions, _counts);
+    }
+}
+
+/// <summary>
+/// The training distribution of one feature, as written to <c>manifest.json</c> under
+/// <c>feature_reference</c>: numeric features have interior bin edges (a value falls in bin i when i
+/// edges are at or below it) and the share of training rows per bin; categorical features have their
+/// categories and the share of each. Values outside the known categories fall in one extra bin whose
+/// training share is zero, so they show up as drift.
+/// </summary>
+public sealed record DriftReference
+{
+    /// <summary>Stands in for an empty bin, so the logarithm in the PSI stays finite.</summary>
+    public const double Epsilon = 1e-4;
+
+    private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public required string Kind { get; init; }
+
+    public IReadOnlyList<double> Edges { get; init; } = [];
+
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    public required IReadOnlyList<double> Proportions { get; init; }
+
+    [JsonIgnore]
+    public bool IsNumeric => Kind == "numeric";
+
+    /// <summary>Numeric: one bin more than edges. Categorical: one per category plus the unknown bin.</summary>
+    [JsonIgnore]
+    public int BinCount => IsNumeric ? Edges.Count + 1 : Categories.Count + 1;
+
+    public int BinOf(double value)
+    {
+        var bin = 0;
+        while (bin < Edges.Count && Edges[bin] <= value)
+        {
+            bin++;
+        }
+
+        return bin;
+    }
+
+    public int BinOf(string value)
+    {
+        for (var i = 0; i < Categories.Count; i++)
+        {
+            if (string.Equals(Categories[i], value, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return Categories.Count;
+    }
+
+    /// <summary>
+    /// Population stability index of observed bin counts against reference proportions:
+    /// the sum over bins of (observed − expected) · ln(observed / expected), empty bins counted as <see cref="Epsilon"/>.
+    /// </summary>
+    public static double Psi(IReadOnlyList<double> expected, IReadOnlyList<long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(counts);
+        double total = counts.Sum();
+        if (total <= 0)
+        {
+            return 0;
+        }
+
+        var psi = 0.0;
+        for (var i = 0; i < counts.Count; i++)
+        {
+            var actual = Math.Max(counts[i] / total, Epsilon);
+            var reference = Math.Max(i < expected.Count ? expected[i] : 0, Epsilon);
+            psi += (actual - reference) * Math.Log(actual / reference);
+        }
+
+        return psi;
+    }
+
+    /// <summary>
+    /// Reads <c>feature_reference</c> from a manifest file. Null when the file or the section is absent,
+    /// or when the manifest describes another version than <paramref name="version"/> (it was replaced
+    /// while the model loaded; the next reload reads the matching pair).
+    /// </summary>
+    /// <exception cref="FormatException">The section exists but does not have the expected shape.</exception>
+    public static IReadOnlyDictionary<string, DriftReference>? FromManifest(string manifestPath, string? version)
+    {
+        if (!File.Exists(manifestPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(manifestPath));
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("feature_reference", out var section)
+                || section.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            if (version is not null
+                && (!root.TryGetProperty("version", out var written) || written.ValueKind != JsonValueKind.String || written.GetString() != version))
+            {
+                return null;
+            }
+
+            return section.Deserialize<Dictionary<string, DriftReference>>(s_json)
+                ?? throw new FormatException("feature_reference is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"feature_reference in '{manifestPath}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Whether this reference can describe the feature: same kind and consistent bins.</summary>
+    internal bool Fits(FeatureAccessor feature) =>
+        (IsNumeric
+            ? feature.Number is not null && Proportions.Count == Edges.Count + 1 && Edges.Zip(Edges.Skip(1)).All(p => p.First <= p.Second)
+            : Kind == "categorical" && feature.Category is not null && Proportions.Count == Categories.Count)
+        && Proportions.All(p => double.IsFinite(p) && p >= 0);
+}
+
+/// <summary>
+/// Reads one feature of the schema from <see cref="ChurnFeatures"/>, found by its JSON name, so drift and
+/// input metrics follow <see cref="FeatureSchema"/> without a second list of features.
+/// </summary>
+public sealed record FeatureAccessor(FeatureColumn Column, Func<ChurnFeatures, double>? Number, Func<ChurnFeatures, string>? Category)
+{
+    public string Name => Column.Name;
+
+    public static IReadOnlyList<FeatureAccessor> All { get; } = FeatureSchema.Columns.Select(Create).ToList();
+
+    private static FeatureAccessor Create(FeatureColumn column)
+    {
+        var property = typeof(ChurnFeatures).GetProperties()
+            .SingleOrDefault(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name == column.Name)
+            ?? throw new InvalidOperationException($"{nameof(ChurnFeatures)} has no property for the feature '{column.Name}'.");
+        if (column is NumericFeature && property.PropertyType == typeof(float))
+        {
+            var number = Getter<float>(property);
+            return new FeatureAccessor(column, f => number(f), null);
+        }
+
+        if (column is CategoricalFeature && property.PropertyType == typeof(string))
+        {
+            var text = Getter<string?>(property);
+            return new FeatureAccessor(column, null, f => text(f) ?? string.Empty);
+        }
+
+        throw new InvalidOperationException($"Feature '{column.Name}' must be a float (numeric) or string (categorical) property.");
+    }
+
+    private static Func<ChurnFeatures, T> Getter<T>(PropertyInfo property) =>
+        property.GetMethod!.CreateDelegate<Func<ChurnFeatures, T>>();
+}
