@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
-using Ml_Service.Api.Security;
+using Handler = Ml_Service.Api.Security.ApiKeyAuthenticationHandler;
 
 namespace Ml_Service.Api;
 
@@ -19,30 +20,28 @@ public static class ApiKeyAuthentication
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<ApiKeyOptions>()
-            .Bind(builder.Configuration.GetSection(ApiKeyOptions.Section))
+        services.AddOptions<Security.ApiKeyOptions>()
+            .Bind(builder.Configuration.GetSection(Security.ApiKeyOptions.Section))
             .ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
-        services.AddSingleton<ApiKeyStore>();
-        services.AddHostedService<ApiKeyStartupReport>();
+        services.AddSingleton<IValidateOptions<Security.ApiKeyOptions>, Security.ApiKeyOptionsValidator>();
+        services.AddSingleton<Security.ApiKeyStore>();
+        services.AddHostedService<Security.ApiKeyStartupReport>();
 
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication(Handler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, Handler>(Handler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy
-                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
-                .RequireAuthenticatedUser());
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Handler.SchemeName).RequireAuthenticatedUser());
 
         // The document "v1" that ServiceDefaults registers with AddOpenApi().
         services.Configure<OpenApiOptions>("v1", options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
-                document.AddComponent<IOpenApiSecurityScheme>(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+                document.AddComponent<IOpenApiSecurityScheme>(Handler.SchemeName, new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
-                    Name = ApiKeyAuthenticationHandler.HeaderName,
+                    Name = Handler.HeaderName,
                     Description = "One of the keys configured in Auth:ApiKeys (environment Auth__ApiKeys__0, Auth__ApiKeys__1 while rotating).",
                 });
                 return Task.CompletedTask;
@@ -54,7 +53,7 @@ public static class ApiKeyAuthentication
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement
                     {
-                        [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [],
+                        [new OpenApiSecuritySchemeReference(Handler.SchemeName, context.Document)] = [],
                     });
                 }
 
