@@ -60,9 +60,19 @@ echo "Ready."
 step "POST ${url}/v1/models/churn:predict with docs/examples/predict-request.json"
 cat docs/examples/predict-request.json
 echo
-echo "Prediction:"
-curl -fsS -H "Content-Type: application/json" --data-binary @docs/examples/predict-request.json \
+echo "Prediction (with the service's API key in X-Api-Key):"
+curl -fsS -H "X-Api-Key: ${api_key}" -H "Content-Type: application/json" --data-binary @docs/examples/predict-request.json \
   "${url}/v1/models/churn:predict"
 echo
+
+step "The same call without an API key"
+status="$(curl -sS -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" \
+  --data-binary @docs/examples/predict-request.json "${url}/v1/models/churn:predict")"
+echo "HTTP ${status} (refused: every /v1 call needs the key; the probes do not)"
+if [[ "${status}" != "401" ]]; then
+  echo "Expected 401 without an API key. The API log:" >&2
+  cat "${api_log}" >&2
+  exit 1
+fi
 
 step "Done: generated repo in ${app}"

@@ -10,6 +10,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export NUGET_PACKAGES="${NUGET_PACKAGES:-${repo_root}/artifacts/nuget-packages}"
 
 api_pid=""
+# The generated service requires an API key outside Development (--auth apikey, the default): the key
+# it is started with and that callers send in X-Api-Key. A fresh random one per run unless API_KEY is set.
+api_key="${API_KEY:-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -47,12 +50,13 @@ free_port() {
   return 1
 }
 
-# Starts the built API of the generated repo <app> (named <name>) on <url>, logging to <log>.
+# Starts the built API of the generated repo <app> (named <name>) on <url> with the key ${api_key},
+# logging to <log>.
 start_api() {
   local app="$1" name="$2" url="$3" log="$4"
   (
     cd "${app}/src/${name}.Api/bin/Debug/net10.0" || exit 1
-    exec env Model__Path="${app}/models/model.zip" dotnet "${name}.Api.dll" --urls "${url}"
+    exec env Model__Path="${app}/models/model.zip" Auth__ApiKeys__0="${api_key}" dotnet "${name}.Api.dll" --urls "${url}"
   ) >"${log}" 2>&1 &
   api_pid=$!
 }

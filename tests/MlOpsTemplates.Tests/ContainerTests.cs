@@ -210,10 +210,15 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
         image.User.Should().NotBeNullOrEmpty().And.NotBe("root").And.NotBe("0");
 
         var port = FreePort.Next();
-        await using var server = image.Start(
-            new Dictionary<string, string> { ["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            Path.Combine(folder, "entrypoint.log"));
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        // As `docker run --env Auth__ApiKeys__0` would: the image itself holds no key.
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in ServiceAuth.Environment(scenario).Where(v => v.Value is not null))
+        {
+            environment[name] = value!;
+        }
+
+        await using var server = image.Start(environment, Path.Combine(folder, "entrypoint.log"));
+        using var client = ServiceAuth.Authorize(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) }, scenario);
         string Context(JsonResponse r) => $"{r}{Environment.NewLine}{server.Describe()}";
 
         var live = await HttpPolling.WaitForStatusAsync(client, "/health/live", HttpStatusCode.OK, s_readyTimeout, server);

@@ -31,6 +31,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         var live = await JsonHttp.GetAsync(client, "/health/live");
         live.Status.Should().Be(HttpStatusCode.OK, Context(live));
+        await AssertOnlyCallersWithTheKeyGetThroughAsync(repo.Scenario, client.BaseAddress!, Context);
 
         var metadata = await JsonHttp.GetAsync(client, ModelPath);
         metadata.Status.Should().Be(HttpStatusCode.OK, Context(metadata));
@@ -58,7 +59,35 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var exitCode = await service.Process.TerminateAsync(TimeSpan.FromSeconds(15));
         exitCode.Should().Be(0, "SIGTERM must shut the service down cleanly: " + service.Process.Describe());
         AssertProductionLogs(service.Process.Output);
+        service.Process.Output.Should().NotContain(ServiceAuth.TestKey, "API keys are never logged");
         service.Process.Output.Should().Contain("Application is shutting down", "shutdown is logged");
+    }
+
+    /// <summary>
+    /// With API keys (the default) a caller without the key, or with a wrong one, gets a 401 problem on /v1 while the
+    /// probes stay open; with --auth none anyone gets through.
+    /// </summary>
+    private static async Task AssertOnlyCallersWithTheKeyGetThroughAsync(Scenario scenario, Uri address, Func<JsonResponse, string> context)
+    {
+        using var anonymous = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        using var wrongKey = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        wrongKey.DefaultRequestHeaders.Add(ServiceAuth.Header, "not-" + ServiceAuth.TestKey);
+
+        (await JsonHttp.GetAsync(anonymous, "/health/ready")).Status.Should().Be(HttpStatusCode.OK, "probes never need a key");
+        foreach (var (client, reason) in new[] { (anonymous, "required"), (wrongKey, "not valid") })
+        {
+            var response = await JsonHttp.GetAsync(client, ModelPath);
+            if (!ServiceAuth.RequiresKey(scenario))
+            {
+                response.Status.Should().Be(HttpStatusCode.OK, "--auth none lets every caller through: " + context(response));
+                continue;
+            }
+
+            response.Status.Should().Be(HttpStatusCode.Unauthorized, context(response));
+            response.MediaType.Should().Be("application/problem+json", context(response));
+            response.Required("title").GetValue<string>().Should().Contain(reason, context(response));
+            response.Body.Should().NotContain(ServiceAuth.TestKey, "a refusal never echoes a key");
+        }
     }
 
     /// <summary>In production every log line is one JSON object; requests carry a trace id; bodies are never logged.</summary>

@@ -67,7 +67,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         }
 
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var spec = DotNetCli.Spec(repo.Root, ["run", $"URLS={url}"], new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = null }) with { FileName = "make" };
+        var spec = DotNetCli.Spec(repo.Root, ["run", $"URLS={url}"], new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = null, [ServiceAuth.KeyVariable] = null }) with { FileName = "make" };
         await using var service = BackgroundProcess.Start(spec, repo.Log("make-run"));
         using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
 
@@ -78,6 +78,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         prediction.Status.Should().Be(HttpStatusCode.OK, prediction.ToString());
         prediction.Required("predictions").AsArray().Should().NotBeEmpty();
         (await client.GetAsync(new Uri("/scalar", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK, "make run serves in Development, with the API reference");
+        service.Output.Should().Contain("API keys are off in Development", "without a key, make run lets the README's calls through and says so");
     }
 
     [Theory]

@@ -54,7 +54,7 @@ public sealed class OptionTests
         var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureSuccess();
 
         help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
-        foreach (var option in new[] { "--trainer", "--ci", "--deploy", "--dvc-remote", "--owner", "--registry", "--no-restore" })
+        foreach (var option in new[] { "--trainer", "--ci", "--deploy", "--dvc-remote", "--auth", "--owner", "--registry", "--no-restore" })
         {
             // "  -t, --trainer <fasttree|lightgbm|sdca>  Description..." : the option, its value, then text.
             var line = new Regex($@"^\s*(-\w, )?{Regex.Escape(option)}(\s+<[^>]*>)?\s{{2,}}\S.*$", RegexOptions.Multiline);
@@ -78,6 +78,7 @@ public sealed class OptionTests
     [InlineData("Ci", "--ci", null)]
     [InlineData("Deploy", "--deploy", null)]
     [InlineData("DvcRemote", "--dvc-remote", null)]
+    [InlineData("Auth", "--auth", null)]
     public void Every_choice_is_exercised_by_a_scenario(string symbol, string longName, string? shortName)
     {
         var definition = TemplateDefinition.Load(Template);
@@ -107,6 +108,7 @@ public sealed class OptionTests
     [InlineData("--ci", "gitlab")]
     [InlineData("--deploy", "helm")]
     [InlineData("--dvc-remote", "ftp")]
+    [InlineData("--auth", "oauth")]
     public async Task Invalid_choices_fail_naming_the_option_and_create_nothing(string option, string value)
     {
         var package = await TemplatePackage.GetAsync();

@@ -18,7 +18,10 @@ public sealed class RunningService : IAsyncDisposable
 
     public TimeSpan TimeToReady { get; }
 
-    /// <summary>Starts `dotnet &lt;Api.dll&gt; --urls ...` from its output folder (as a container would) and waits for readiness.</summary>
+    /// <summary>
+    /// Starts `dotnet &lt;Api.dll&gt; --urls ...` from its output folder (as a container would) and waits for readiness.
+    /// A service that requires an API key gets <see cref="ServiceAuth.TestKey"/>, and <see cref="Client"/> sends it.
+    /// </summary>
     public static async Task<RunningService> StartAsync(GeneratedRepo repo, string modelPath, TimeSpan readyTimeout)
     {
         var assembly = repo.BuiltAssembly("Api");
@@ -27,7 +30,7 @@ public sealed class RunningService : IAsyncDisposable
         var spec = DotNetCli.Spec(
             Path.GetDirectoryName(assembly)!,
             [assembly, "--urls", url],
-            new Dictionary<string, string?>
+            new Dictionary<string, string?>(ServiceAuth.Environment(repo.Scenario))
             {
                 ["Model__Path"] = modelPath,
                 // Serve as deployed, whatever the developer's shell says.
@@ -35,7 +38,7 @@ public sealed class RunningService : IAsyncDisposable
                 ["DOTNET_ENVIRONMENT"] = null,
             });
         var process = BackgroundProcess.Start(spec, repo.Log("api"));
-        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        var client = ServiceAuth.Authorize(new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) }, repo.Scenario);
         try
         {
             var timeToReady = await HttpPolling.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, readyTimeout, process);

@@ -12,7 +12,7 @@ public static class Scenarios
         // built and tested without a scenario per value.
         new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
         new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "acme/ml-platform", "--registry", "registry.acme.io/ml"]),
-        new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local"]),
+        new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local", "--auth", "none"]),
         new("name-kebab", MlService, "my-ml-service", []),
         new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
         new("name-digit", MlService, "3d.vision", []),

@@ -11,6 +11,9 @@ public static class PredictionEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var models = app.MapGroup("/v1/models").WithTags("Model");
+#if (ApiKeyAuth)
+        models.RequireApiKey();
+#endif
 
         models.MapGet("/", (IOptions<ServingOptions> options) => TypedResults.Ok(new ModelList([options.Value.Name])))
             .WithName("ListModels")

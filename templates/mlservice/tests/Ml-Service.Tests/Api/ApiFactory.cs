@@ -5,13 +5,32 @@ using Microsoft.Extensions.Configuration;
 
 namespace Ml_Service.Tests.Api;
 
+#if (ApiKeyAuth)
+/// <summary>
+/// The real API in memory, serving the model at <see cref="ModelPath"/> (by default one trained from
+/// the sample data). Development environment, so the OpenAPI document is mapped as a developer sees it.
+/// The service accepts <see cref="ApiKeys"/> (by default <see cref="ApiKey"/>), and every client the
+/// factory creates sends the first of them in <c>X-Api-Key</c>, as a real caller does.
+/// </summary>
+#else
 /// <summary>
 /// The real API in memory, serving the model at <see cref="ModelPath"/> (by default one trained from
 /// the sample data). Development environment, so the OpenAPI document is mapped as a developer sees it.
 /// </summary>
+#endif
 public class ApiFactory : WebApplicationFactory<Program>
 {
+#if (ApiKeyAuth)
+    /// <summary>The key of the service under test; a real key comes from the environment, never from a file.</summary>
+    public const string ApiKey = "test-key-2d6f0a9c41b7e358";
+
+#endif
     public string ModelPath { get; init; } = SharedModel.ModelPath;
+#if (ApiKeyAuth)
+
+    /// <summary>The keys configured as <c>Auth:ApiKeys</c>; empty turns keys off (allowed in Development only).</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [ApiKey];
+#endif
 
     /// <summary>More configuration for one test, e.g. <c>Model:ReloadIntervalSeconds</c>; overrides the defaults here.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
@@ -36,6 +55,18 @@ public class ApiFactory : WebApplicationFactory<Program>
 
         throw new TimeoutException($"/health/ready stayed {status}, expected {expectedReadiness}.");
     }
+#if (ApiKeyAuth)
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        base.ConfigureClient(client);
+        if (ApiKeys.Count > 0)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", ApiKeys[0]);
+        }
+    }
+#endif
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -46,11 +77,20 @@ public class ApiFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Model:Path"] = ModelPath,
             ["Model:MaxBatchSize"] = "10",
             ["Serilog:MinimumLevel:Default"] = "Warning",
-        }).AddInMemoryCollection(Settings));
+        };
+#if (ApiKeyAuth)
+        // Exactly these keys, whatever the shell exports as Auth__ApiKeys__<n>: a null removes a key.
+        for (var i = 0; i < Math.Max(ApiKeys.Count, 10); i++)
+        {
+            settings[$"Auth:ApiKeys:{i}"] = i < ApiKeys.Count ? ApiKeys[i] : null;
+        }
+#endif
+
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings).AddInMemoryCollection(Settings));
     }
 }

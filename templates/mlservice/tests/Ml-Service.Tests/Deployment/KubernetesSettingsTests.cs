@@ -55,11 +55,25 @@ public class KubernetesSettingsTests
         var generator = ((YamlSequenceNode)kustomization.Children[new YamlScalarNode("configMapGenerator")]).Children.OfType<YamlMappingNode>()
             .Single(g => ((YamlSequenceNode)g.Children[new YamlScalarNode("envs")]).Children.Select(e => e.ToString()).Contains("service.env"));
         var envFrom = ((YamlSequenceNode)Container().Children[new YamlScalarNode("envFrom")]).Children.OfType<YamlMappingNode>()
+            .Where(e => e.Children.ContainsKey(new YamlScalarNode("configMapRef")))
             .Select(e => e.Children[new YamlScalarNode("configMapRef")]["name"].ToString());
 
         envFrom.Should().Contain(generator.Children[new YamlScalarNode("name")].ToString());
     }
 
+#if (ApiKeyAuth)
+    [Fact]
+    public void The_api_keys_come_from_a_secret_never_from_the_committed_settings()
+    {
+        var secrets = ((YamlSequenceNode)Container().Children[new YamlScalarNode("envFrom")]).Children.OfType<YamlMappingNode>()
+            .Where(e => e.Children.ContainsKey(new YamlScalarNode("secretRef")))
+            .Select(e => e.Children[new YamlScalarNode("secretRef")]["name"].ToString());
+
+        secrets.Should().Equal("ml-service-api-keys");
+        Settings().Keys.Should().NotContain(k => k.StartsWith("Auth__", StringComparison.Ordinal), "a key in service.env would be committed");
+    }
+
+#endif
     private static Dictionary<string, string> Settings() =>
         File.ReadAllLines(Path.Combine(s_base, "service.env"))
             .Select(line => line.Trim())

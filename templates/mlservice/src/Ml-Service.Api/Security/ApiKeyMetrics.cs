@@ -1,0 +1,30 @@
+using Prometheus;
+
+namespace Ml_Service.Api.Security;
+
+/// <summary>
+/// Prometheus counter of the requests refused for want of a valid API key, by reason, on the
+/// application's own registry (the one /metrics serves).
+/// </summary>
+public sealed class ApiKeyMetrics
+{
+    public const string Missing = "missing";
+    public const string Invalid = "invalid";
+
+    private readonly Counter _failures;
+
+    public ApiKeyMetrics(IMetricFactory metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _failures = metrics.CreateCounter(
+            "ml_auth_failures_total",
+            "Requests refused with 401 because the X-Api-Key header was missing or matched no configured key.",
+            new CounterConfiguration { LabelNames = ["reason"] });
+
+        // Both series exist at 0 from the start, so a rate over them works from the first scrape.
+        _failures.WithLabels(Missing);
+        _failures.WithLabels(Invalid);
+    }
+
+    public void CountFailure(bool missing) => _failures.WithLabels(missing ? Missing : Invalid).Inc();
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Ml_Service.Tests.Api;
+
+/// <summary>
+/// Fail closed: outside Development the service does not start without an API key. In Development
+/// (make run) keys are optional, and the service says at start-up that they are off.
+/// </summary>
+[Collection(LogCapture.Name)]
+public sealed class ApiKeyStartupTests
+{
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public void Outside_development_the_service_refuses_to_start_without_a_key(string environment)
+    {
+        using var factory = new ApiFactory { ApiKeys = [] }.WithWebHostBuilder(b => b.UseEnvironment(environment));
+
+        var start = () => factory.CreateClient();
+
+        start.Should().Throw<Exception>().Which.ToString().Should()
+            .Contain("No API key is configured").And.Contain("Auth__ApiKeys__0");
+    }
+
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Development")]
+    public void A_key_too_short_to_be_safe_is_refused_at_start_without_being_shown(string environment)
+    {
+        using var factory = new ApiFactory { ApiKeys = ["short-key"] }.WithWebHostBuilder(b => b.UseEnvironment(environment));
+
+        var start = () => factory.CreateClient();
+
+        start.Should().Throw<Exception>().Which.ToString().Should()
+            .Contain("Auth:ApiKeys:0 is shorter than 16 characters").And.NotContain("short-key");
+    }
+
+    [Fact]
+    public async Task In_development_without_a_key_the_service_serves_and_warns_once()
+    {
+        var logs = new CapturedLogs();
+        using var factory = new ApiFactory { ApiKeys = [] }.WithWebHostBuilder(
+            b => b.ConfigureServices(services => services.AddSingleton<ILogEventSink>(logs)));
+        var client = await StartedAsync(factory);
+
+        var response = await client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        logs.Events.Where(e => e.Level == LogEventLevel.Warning).Select(e => e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture))
+            .Should().ContainSingle(m => m.StartsWith("API keys are off in Development", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void No_key_is_committed_in_the_settings_files()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "appsettings*.json", SearchOption.AllDirectories);
+        files.Should().NotBeEmpty();
+        foreach (var file in files)
+        {
+            var settings = new ConfigurationBuilder().AddJsonFile(file).Build();
+            settings.GetSection("Auth:ApiKeys").GetChildren().Should().BeEmpty($"{file} is committed: keys come from the environment");
+        }
+    }
+
+    private static async Task<HttpClient> StartedAsync(WebApplicationFactory<Program> factory)
+    {
+        var client = factory.CreateClient();
+        (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
+        return client;
+    }
+}
