@@ -385,6 +385,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             prometheus,
             async () => (await QueryAsync(client, "/api/v1/targets"))["activeTargets"]!.AsArray(),
             t => t.Any(target => (string?)target!["labels"]!["job"] == job && (string?)target["health"] == "up"),
+            t => t.ToJsonString(),
             $"Prometheus must scrape the service as job {job}");
         output.WriteLine(targets.ToJsonString());
 
@@ -392,6 +393,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             prometheus,
             async () => (await QueryAsync(client, "/api/v1/label/__name__/values")).AsArray().Select(n => (string)n!).ToHashSet(StringComparer.Ordinal),
             n => expected.All(n.Contains),
+            n => $"missing: {string.Join(", ", expected.Where(e => !n.Contains(e)))}; scraped: {string.Join(", ", n.Order(StringComparer.Ordinal))}",
             "every metric the rules and the dashboard use must reach Prometheus");
         output.WriteLine($"{expected.Length} metrics scraped: {string.Join(", ", expected)}");
         names.Should().Contain(expected);
@@ -402,6 +404,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             async () => (await QueryAsync(client, "/api/v1/rules"))["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).ToArray(),
             r => r.Length == alerts.Count && r.All(rule => (string?)rule!["health"] == "ok") && r.All(rule => (string?)rule!["state"] == "inactive"
                 || !((string?)rule["name"] is "ServiceDown" or "InstanceDown" or "ServiceTargetMissing")),
+            r => JsonSerializer.Serialize(r),
             "every rule must evaluate without errors, and the uptime alerts must stay inactive while the service is up");
         rules.Select(r => (string?)r!["name"]).Should().BeEquivalentTo(alerts.Select(a => a.Name));
     }
@@ -565,7 +568,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     }
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds; fails with the last value after the scrape timeout.</summary>
-    private static async Task<T> PollAsync<T>(BackgroundProcess prometheus, Func<Task<T>> read, Func<T, bool> done, string because)
+    private static async Task<T> PollAsync<T>(BackgroundProcess prometheus, Func<Task<T>> read, Func<T, bool> done, Func<T, string> describe, string because)
     {
         var deadline = DateTime.UtcNow + s_scrapeTimeout;
         while (true)
@@ -581,8 +584,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             {
                 throw new Xunit.Sdk.XunitException(
                     $"{because}; still not the case after {s_scrapeTimeout.TotalSeconds:F0} s. Last answer:{Environment.NewLine}" +
-                    $"{(value is IEnumerable<string> names ? string.Join(", ", names.Order(StringComparer.Ordinal)) : JsonSerializer.Serialize(value))}" +
-                    $"{Environment.NewLine}{prometheus.Describe()}");
+                    $"{describe(value)}{Environment.NewLine}{prometheus.Describe()}");
             }
 
             await Task.Delay(500);
