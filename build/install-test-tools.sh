@@ -16,6 +16,9 @@ declare -A debian_packages=(
   [npm]=npm
   [shellcheck]=shellcheck
   [kubectl]=kubernetes-client
+  # Prometheus server and promtool: the monitoring tests check, unit-test and scrape with them.
+  [prometheus]=prometheus
+  [promtool]=prometheus
 )
 
 missing=()
