@@ -66,8 +66,15 @@ public sealed class DvcTests
             }
         }
 
-        var metrics = Sequence((YamlMappingNode)stages.Children[new YamlScalarNode("evaluate")], "metrics").Single();
-        ((YamlMappingNode)metrics).Children.Keys.Single().ToString().Should().Be("models/metrics.json", "make evaluate writes the metrics file");
+        foreach (var (stage, file, because) in new[]
+                 {
+                     ("train", "models/metrics.json", "make train writes the metrics of the run"),
+                     ("evaluate", "models/evaluation.json", "make evaluate writes the metrics of the served model"),
+                 })
+        {
+            var metrics = Sequence((YamlMappingNode)stages.Children[new YamlScalarNode(stage)], "metrics").Single();
+            ((YamlMappingNode)metrics).Children.Keys.Single().ToString().Should().Be(file, because);
+        }
     }
 
     [Theory]

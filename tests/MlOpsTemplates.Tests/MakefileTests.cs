@@ -11,7 +11,8 @@ namespace MlOpsTemplates.Tests;
 public sealed class MakefileTests(ITestOutputHelper output)
 {
     private static readonly string[] s_everyRepoTargets =
-        ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "test", "coverage", "lint", "format", "run", "docs", "docker-build", "docker-run", "clean"];
+        ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card",
+         "test", "coverage", "lint", "format", "run", "docs", "docker-build", "docker-run", "clean"];
 
     private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];
 
@@ -41,9 +42,13 @@ public sealed class MakefileTests(ITestOutputHelper output)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
         var metrics = Path.Combine(repo.Root, "models", "metrics.json");
-        if (File.Exists(metrics))
+        var evaluation = Path.Combine(repo.Root, "models", "evaluation.json");
+        foreach (var file in new[] { metrics, evaluation })
         {
-            File.Delete(metrics);
+            if (File.Exists(file))
+            {
+                File.Delete(file);
+            }
         }
 
         var data = (await Make.RunAsync(repo.Root, ["data"], repo.Log("make-data"))).EnsureSuccess();
@@ -53,8 +58,9 @@ public sealed class MakefileTests(ITestOutputHelper output)
 
         data.Output.Should().Contain("1000 valid rows");
         File.Exists(Path.Combine(repo.Root, "models", "model.zip")).Should().BeTrue(train.ToString());
+        File.Exists(metrics).Should().BeTrue("make train writes the metrics of its run: " + train);
         evaluate.Output.Should().Contain("Quality gate passed");
-        File.Exists(metrics).Should().BeTrue(evaluate.ToString());
+        File.Exists(evaluation).Should().BeTrue(evaluate.ToString());
     }
 
     [Fact]

@@ -29,6 +29,18 @@ public sealed record ModelManifest
 
     public double DurationSeconds { get; init; }
 
+    /// <summary>The training run that produced the model (<c>models/runs/&lt;run_id&gt;.json</c>).</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Commit of the repository the model was trained from; <c>unknown</c> outside git.</summary>
+    public string? GitCommit { get; init; }
+
+    /// <summary>
+    /// Distribution of each feature in the training split, keyed by feature name; serving compares its
+    /// inputs with it to detect drift (<see cref="Model.FeatureReference.Psi"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, FeatureReference>? FeatureReference { get; init; }
+
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, s_json) + "\n");
 
     /// <summary>Reads a manifest; null when the file does not exist.</summary>

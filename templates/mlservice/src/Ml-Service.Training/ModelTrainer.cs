@@ -6,7 +6,8 @@ namespace Ml_Service.Training;
 public sealed record TrainingResult(
     ITransformer Model,
     IDataView TestSet,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyDictionary<string, FeatureReference> FeatureReference);
 
 /// <summary>Fits feature pipeline + trainer on a seeded split and evaluates it on the held-out rows.</summary>
 public static class ModelTrainer
@@ -18,7 +19,12 @@ public static class ModelTrainer
         var split = Split(ml, rows, parameters);
         var pipeline = FeaturePipeline.Build(ml).Append(TrainerFactory.Create(ml, parameters));
         var model = pipeline.Fit(split.TrainSet);
-        return new TrainingResult(model, split.TestSet, Evaluate(ml, model, split.TestSet));
+        var trainingRows = ml.Data.CreateEnumerable<ChurnExample>(split.TrainSet, reuseRowObject: false).ToList();
+        return new TrainingResult(
+            model,
+            split.TestSet,
+            Evaluate(ml, model, split.TestSet),
+            FeatureReference.FromRows(trainingRows));
     }
 
     /// <summary>

@@ -4,20 +4,31 @@ namespace Ml_Service.Training;
 public sealed record TrainingOptions
 {
     public const string Usage = """
-        Validates the data, trains and evaluates the model, and applies the quality gate.
+        Validates the data, trains and evaluates the model, applies the quality gate, and manages the
+        registered models and the records of training runs.
 
-        Usage: dotnet run --project src/Ml-Service.Training -- [command] [options]
+        Usage: dotnet run --project src/Ml-Service.Training -- [command] [arguments] [options]
 
         Commands:
-          train                validate the data, train, evaluate, gate, write model.zip and manifest.json (default)
+          train                validate the data, train, evaluate, gate; register the model in
+                               registry/<version>/, serve it (model.zip, manifest.json), write
+                               metrics.json and the run record runs/<run-id>.json (default)
           validate             validate the data against the input schema only
-          evaluate             score the saved model on the held-out split, gate it, write metrics.json
+          evaluate             score the serving model on the held-out split, gate it, write evaluation.json
+          runs                 list the training runs, newest first
+          compare <A> <B>      show the parameters and metrics that differ between runs A and B
+          promote <version>    serve a registered version
+          rollback             serve again the version promoted before the current one
+          model-card           rewrite the generated section of the model card from the serving manifest
 
         Options:
           --data <path>        training data CSV (default: data/churn.csv)
           --params <path>      parameters file (default: params.yaml)
-          --output <dir>       model folder: model.zip, manifest.json, metrics.json (default: models)
+          --output <dir>       model folder: serving model, registry/, runs/ (default: models)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
+          --allow-regression   accept a model whose AUC is worse than the serving model's by more
+                               than quality_gate.max_regression
+          --card <path>        model card to update (default: docs/MODEL_CARD.md)
           -h, --help           show this help
         """;
 
@@ -29,7 +40,15 @@ public sealed record TrainingOptions
 
     public string OutputDirectory { get; init; } = "models";
 
+    public string ModelCardPath { get; init; } = Path.Combine("docs", "MODEL_CARD.md");
+
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
+
+    /// <summary>Accept a model that is worse than the serving one by more than the allowed regression.</summary>
+    public bool AllowRegression { get; init; }
+
+    /// <summary>Arguments after the command that are not options: the runs of compare, the version of promote.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public bool ShowHelp { get; init; }
 
@@ -38,6 +57,7 @@ public sealed record TrainingOptions
         ArgumentNullException.ThrowIfNull(args);
         var options = new TrainingOptions();
         var overrides = new List<KeyValuePair<string, string>>();
+        var arguments = new List<string>();
         var first = 0;
         if (args.Count > 0 && !args[0].StartsWith('-'))
         {
@@ -53,6 +73,18 @@ public sealed record TrainingOptions
                 return options with { ShowHelp = true };
             }
 
+            if (arg == "--allow-regression")
+            {
+                options = options with { AllowRegression = true };
+                continue;
+            }
+
+            if (!arg.StartsWith('-'))
+            {
+                arguments.Add(arg);
+                continue;
+            }
+
             var value = i + 1 < args.Count
                 ? args[++i]
                 : throw new TrainingException($"Option '{arg}' needs a value.{Environment.NewLine}{Usage}");
@@ -61,6 +93,7 @@ public sealed record TrainingOptions
                 "--data" => options with { DataPath = value },
                 "--params" => options with { ParamsPath = value },
                 "--output" => options with { OutputDirectory = value },
+                "--card" => options with { ModelCardPath = value },
                 "--set" => options,
                 _ => throw new TrainingException($"Unknown option '{arg}'.{Environment.NewLine}{Usage}"),
             };
@@ -73,16 +106,54 @@ public sealed record TrainingOptions
             }
         }
 
-        return options with { Overrides = overrides };
+        CheckArguments(options.Command, arguments);
+        return options with { Overrides = overrides, Arguments = arguments };
     }
 
-    private static TrainingCommand ParseCommand(string name) => name switch
+    private static void CheckArguments(TrainingCommand command, List<string> arguments)
     {
-        "train" => TrainingCommand.Train,
-        "validate" => TrainingCommand.Validate,
-        "evaluate" => TrainingCommand.Evaluate,
-        _ => throw new TrainingException($"Unknown command '{name}'; use train, validate or evaluate.{Environment.NewLine}{Usage}"),
-    };
+        var (expected, usage) = command switch
+        {
+            TrainingCommand.Compare => (2, "compare needs two run ids: compare <A> <B> (make runs-compare A=<run> B=<run>); make runs lists them."),
+            TrainingCommand.Promote => (1, "promote needs the version to serve: promote <version> (make promote VERSION=<version>); make runs lists the registered versions."),
+            _ => (0, $"'{NameOf(command)}' takes no arguments."),
+        };
+        if (arguments.Count != expected || arguments.Any(string.IsNullOrWhiteSpace))
+        {
+            var given = arguments.Count == 0 ? "none" : string.Join(" ", arguments.Select(a => $"'{a}'"));
+            throw new TrainingException($"{usage} Got: {given}.");
+        }
+    }
+
+    /// <summary>The command names of the command line, in the order the usage lists them.</summary>
+    public static IReadOnlyList<KeyValuePair<string, TrainingCommand>> Commands { get; } =
+    [
+        new("train", TrainingCommand.Train),
+        new("validate", TrainingCommand.Validate),
+        new("evaluate", TrainingCommand.Evaluate),
+        new("runs", TrainingCommand.Runs),
+        new("compare", TrainingCommand.Compare),
+        new("promote", TrainingCommand.Promote),
+        new("rollback", TrainingCommand.Rollback),
+        new("model-card", TrainingCommand.ModelCard),
+    ];
+
+    private static TrainingCommand ParseCommand(string name)
+    {
+        foreach (var (known, command) in Commands)
+        {
+            if (known == name)
+            {
+                return command;
+            }
+        }
+
+        var names = Commands.Select(c => c.Key).ToArray();
+        throw new TrainingException(
+            $"Unknown command '{name}'; use {string.Join(", ", names[..^1])} or {names[^1]}.{Environment.NewLine}{Usage}");
+    }
+
+    private static string NameOf(TrainingCommand command) => Commands.First(c => c.Value == command).Key;
 }
 
 /// <summary>What one invocation of the training app does.</summary>
@@ -91,4 +162,9 @@ public enum TrainingCommand
     Train,
     Validate,
     Evaluate,
+    Runs,
+    Compare,
+    Promote,
+    Rollback,
+    ModelCard,
 }

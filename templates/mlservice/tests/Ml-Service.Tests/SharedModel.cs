@@ -10,6 +10,9 @@ internal static class SharedModel
 
     public static string ModelPath => s_trained.Value.ModelPath;
 
+    /// <summary>The models folder of that training run: serving model, registry/, runs/. Copy it before changing it.</summary>
+    public static string Folder => Path.GetDirectoryName(ModelPath)!;
+
     public static ModelManifest Manifest => s_trained.Value.Manifest;
 
     private static Trained Train()

@@ -8,6 +8,11 @@ public class TrainingCommandTests
     [InlineData(new[] { "train", "--set", "seed=7" }, TrainingCommand.Train)]
     [InlineData(new[] { "validate" }, TrainingCommand.Validate)]
     [InlineData(new[] { "evaluate", "--output", "elsewhere" }, TrainingCommand.Evaluate)]
+    [InlineData(new[] { "runs" }, TrainingCommand.Runs)]
+    [InlineData(new[] { "compare", "a", "b" }, TrainingCommand.Compare)]
+    [InlineData(new[] { "promote", "20261124.063700.ab12" }, TrainingCommand.Promote)]
+    [InlineData(new[] { "rollback" }, TrainingCommand.Rollback)]
+    [InlineData(new[] { "model-card" }, TrainingCommand.ModelCard)]
     public void The_first_argument_names_the_command(string[] args, TrainingCommand expected) =>
         TrainingOptions.Parse(args).Command.Should().Be(expected);
 
@@ -16,7 +21,29 @@ public class TrainingCommandTests
     {
         var act = () => TrainingOptions.Parse(["retrain"]);
 
-        act.Should().Throw<TrainingException>().WithMessage("*'retrain'*train, validate or evaluate*");
+        act.Should().Throw<TrainingException>().WithMessage("*'retrain'*train, validate, evaluate, runs, compare, promote, rollback or model-card*");
+    }
+
+    [Theory]
+    [InlineData(new[] { "compare", "a" }, "compare needs two run ids")]
+    [InlineData(new[] { "compare", "", "" }, "make runs-compare A=<run> B=<run>")]
+    [InlineData(new[] { "promote" }, "make promote VERSION=<version>")]
+    [InlineData(new[] { "rollback", "now" }, "'rollback' takes no arguments")]
+    public void Missing_or_extra_arguments_are_an_error_that_shows_the_usage(string[] args, string expected)
+    {
+        var act = () => TrainingOptions.Parse(args);
+
+        act.Should().Throw<TrainingException>().Which.Message.Should().Contain(expected);
+    }
+
+    [Fact]
+    public void Allow_regression_is_a_flag()
+    {
+        var options = TrainingOptions.Parse(["train", "--allow-regression", "--set", "seed=7"]);
+
+        options.AllowRegression.Should().BeTrue();
+        options.Overrides.Should().ContainSingle();
+        TrainingOptions.Parse(["train"]).AllowRegression.Should().BeFalse();
     }
 
     [Fact]
@@ -39,7 +66,7 @@ public class TrainingCommandTests
         var metrics = TrainingRun.Evaluate(options, TextWriter.Null);
 
         metrics.Should().Equal(SharedModel.Manifest.Metrics, "evaluate must use the same seeded split as training");
-        File.Exists(Path.Combine(output, TrainingRun.MetricsFileName)).Should().BeTrue();
+        File.Exists(Path.Combine(output, TrainingRun.EvaluationFileName)).Should().BeTrue();
     }
 
     [Fact]

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ml_Service.Training;
+
+/// <summary>
+/// What one training run did, written to <c>models/runs/&lt;run-id&gt;.json</c> whether the model was
+/// registered, refused by the quality gate or the run failed: enough to reproduce it and to compare runs.
+/// </summary>
+public sealed record RunRecord
+{
+    public const string Passed = "passed";
+    public const string Refused = "refused";
+    public const string Failed = "failed";
+
+    /// <summary>UTC time to the second plus a random suffix, e.g. <c>20261124-063700-ab12</c>.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary><see cref="Passed"/> (registered and promoted), <see cref="Refused"/> (by the gate) or <see cref="Failed"/>.</summary>
+    public required string Status { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    /// <summary>The ML.NET trainer the parameters select.</summary>
+    public required string Trainer { get; init; }
+
+    /// <summary>Commit the code was at; <c>unknown</c> outside git.</summary>
+    public required string GitCommit { get; init; }
+
+    public required DataInfo Data { get; init; }
+
+    /// <summary>Every parameter as used: params.yaml with the command-line overrides applied.</summary>
+    public required IReadOnlyDictionary<string, string> Params { get; init; }
+
+    /// <summary>The parameters overridden on the command line (<c>--set key=value</c>).</summary>
+    public IReadOnlyDictionary<string, string> Overrides { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Metrics on the held-out split; null when the run failed before evaluation.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>What the model must beat: always predicting the majority class.</summary>
+    public Baseline? Baseline { get; init; }
+
+    public required GateOutcome Gate { get; init; }
+
+    /// <summary>Version in <c>models/registry/</c> when the model passed the gate.</summary>
+    public string? RegisteredVersion { get; init; }
+
+    /// <summary>Why the run failed (bad data, bad parameters); null otherwise.</summary>
+    public string? Error { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    [JsonIgnore]
+    public double? Auc => Metrics is not null && Metrics.TryGetValue("auc", out var auc) ? auc : null;
+}
+
+/// <summary>The training data of a run: path as given, SHA-256 of its bytes, valid rows.</summary>
+public sealed record DataInfo(string Path, string? Sha256, int? Rows);
+
+/// <summary>Accuracy of always predicting the majority class of the held-out split.</summary>
+public sealed record Baseline(string Strategy, double Accuracy);
+
+/// <summary>The quality gate's verdict on a run, with what it compared against.</summary>
+public sealed record GateOutcome
+{
+    public const string PassedOutcome = "passed";
+    public const string RefusedOutcome = "refused";
+    public const string NotRunOutcome = "not run";
+
+    /// <summary>The gate never ran: the run failed before there was a model to judge.</summary>
+    public static GateOutcome NotRun { get; } = new() { Outcome = NotRunOutcome };
+
+    /// <summary><see cref="PassedOutcome"/>, <see cref="RefusedOutcome"/> or <see cref="NotRunOutcome"/>.</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>Why the gate refused the model; empty when it passed.</summary>
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>The model serving when the run was judged; null when none was.</summary>
+    public string? ServingVersion { get; init; }
+
+    public double? ServingAuc { get; init; }
+
+    /// <summary><c>quality_gate.max_regression</c>: how much worse than the serving model's AUC is allowed.</summary>
+    public double? MaxRegression { get; init; }
+
+    /// <summary>The run was started with <c>--allow-regression</c>.</summary>
+    public bool AllowRegression { get; init; }
+
+    /// <summary>The regression that <c>--allow-regression</c> accepted; null when there was none.</summary>
+    public string? AcceptedRegression { get; init; }
+
+    [JsonIgnore]
+    public bool Passed => Outcome == PassedOutcome;
+}
+
+/// <summary>JSON settings of the files the training app writes: snake_case, indented, NaN-safe.</summary>
+public static class TrainingJson
+{
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>One object per line, for append-only logs (<c>promotions.jsonl</c>).</summary>
+    public static JsonSerializerOptions Line { get; } = new(Options) { WriteIndented = false };
+
+    /// <summary>Writes <paramref name="value"/> to a temporary file first, so readers never see half a file.</summary>
+    public static void Write<T>(string path, T value)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(value, Options) + "\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static T Read<T>(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+                ?? throw new TrainingException($"'{path}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new TrainingException($"'{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+namespace Ml_Service.Tests.Training;
+
+/// <summary>The model card's generated section is rewritten from the served model; the written sections are kept.</summary>
+public class ModelCardTests
+{
+    private static string CardPath => Path.Combine(Repository.Root, "docs", "MODEL_CARD.md");
+
+    [Fact]
+    public void The_model_card_has_every_section_and_one_generated_section()
+    {
+        var card = File.ReadAllText(CardPath);
+
+        foreach (var heading in new[] { "Intended use", "Out-of-scope use", "Data", "Features", "Training", "Metrics", "Limitations", "Ethical considerations", "How to update" })
+        {
+            card.Should().Contain($"\n## {heading}\n", $"the model card needs a '{heading}' section");
+        }
+
+        card.Split(ModelCard.BeginMarker).Should().HaveCount(2, "exactly one generated section");
+        card.IndexOf(ModelCard.EndMarker, StringComparison.Ordinal).Should().BeGreaterThan(card.IndexOf(ModelCard.BeginMarker, StringComparison.Ordinal));
+        foreach (var column in FeatureSchema.Columns)
+        {
+            card.Should().Contain($"`{column.Name}`", "the card describes every feature of the schema");
+        }
+    }
+
+    [Fact]
+    public void Model_card_rewrites_only_the_generated_section_from_the_served_manifest()
+    {
+        using var models = ModelsFolder.CopyOf(SharedModel.Folder);
+        var card = Path.Combine(models.Path, "MODEL_CARD.md");
+        File.Copy(CardPath, card);
+        var original = File.ReadAllText(card);
+        var manifest = SharedModel.Manifest;
+
+        var result = models.Run("model-card", "--card", card);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var updated = File.ReadAllText(card);
+        var (before, section, after) = Split(updated);
+        (before, after).Should().Be((Split(original).Before, Split(original).After), "only the generated section changes");
+        section.Should().Contain($"`{manifest.Version}`").And.Contain($"`{manifest.Trainer}`").And.Contain($"`{manifest.DataSha256}`")
+            .And.Contain($"`{manifest.RunId}`").And.Contain($"`{manifest.GitCommit}`")
+            .And.Contain(manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture))
+            .And.Contain(manifest.Metrics["auc"].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture))
+            .And.Contain($"| `seed` | `{manifest.Params["seed"]}` |");
+        result.Output.Should().Contain(manifest.Version);
+
+        models.Run("model-card", "--card", card).ExitCode.Should().Be(0);
+        File.ReadAllText(card).Should().Be(updated, "regenerating from the same model changes nothing");
+    }
+
+    [Fact]
+    public void Model_card_without_a_served_model_fails_and_says_to_train_first()
+    {
+        using var models = ModelsFolder.Empty();
+        var card = Path.Combine(models.Path, "MODEL_CARD.md");
+        File.Copy(CardPath, card);
+
+        var result = models.Run("model-card", "--card", card);
+
+        result.ExitCode.Should().Be(1);
+        result.Error.Should().Contain("No model is served").And.Contain("make train");
+        File.ReadAllText(card).Should().Be(File.ReadAllText(CardPath));
+    }
+
+    [Fact]
+    public void A_card_without_markers_is_refused()
+    {
+        var act = () => ModelCard.Replace("# Card\n", "generated\n", "card.md");
+
+        act.Should().Throw<TrainingException>().Which.Message.Should().Contain(ModelCard.BeginMarker).And.Contain(ModelCard.EndMarker);
+    }
+
+    private static (string Before, string Section, string After) Split(string card)
+    {
+        var begin = card.IndexOf(ModelCard.BeginMarker, StringComparison.Ordinal) + ModelCard.BeginMarker.Length;
+        var end = card.IndexOf(ModelCard.EndMarker, StringComparison.Ordinal);
+        return (card[..begin], card[begin..end], card[end..]);
+    }
+}
