@@ -15,9 +15,7 @@ public sealed class UnreadyServiceTests : IDisposable
         using var factory = new ApiFactory { ModelPath = Path.Combine(_folder, "model.zip") };
         var client = await factory.CreateStartedClientAsync(HttpStatusCode.ServiceUnavailable);
 
-        var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-
-        (await ready.Content.ReadAsStringAsync()).Should().Contain("does not exist");
+        (await ReadinessOnceLoadedAsync(client)).Should().Contain("does not exist");
         (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
@@ -29,12 +27,12 @@ public sealed class UnreadyServiceTests : IDisposable
         using var factory = new ApiFactory { ModelPath = path };
         var client = await factory.CreateStartedClientAsync(HttpStatusCode.ServiceUnavailable);
 
-        var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        var ready = await ReadinessOnceLoadedAsync(client);
         var predict = await client.PostAsJsonAsync(
             new Uri("/v1/models/churn:predict", UriKind.Relative),
             JsonNode.Parse(await File.ReadAllTextAsync(Repository.ExampleRequestPath)));
 
-        (await ready.Content.ReadAsStringAsync()).Should().Contain("corrupt");
+        ready.Should().Contain("corrupt");
         predict.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         predict.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
     }
@@ -65,4 +63,28 @@ public sealed class UnreadyServiceTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>
+    /// The readiness body once the first load attempt has finished: right after start the service can
+    /// still say it has not tried yet, which is a 503 too.
+    /// </summary>
+    private static async Task<string> ReadinessOnceLoadedAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string body;
+        do
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            body = await response.Content.ReadAsStringAsync();
+            if (!body.Contains("not been loaded yet", StringComparison.Ordinal))
+            {
+                return body;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return body;
+    }
 }
