@@ -49,7 +49,9 @@ public sealed class HotReloadTests : IDisposable
 
         // A corrupt model.zip is refused: the new model keeps serving and readiness says what failed.
         var failuresBefore = (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", "model=churn", "result=failure");
-        await File.WriteAllTextAsync(_serving.ModelPath, "this is not a zip file");
+        // Renamed into place, as a deployment replaces a file: the polling service may be reading the old one.
+        await File.WriteAllTextAsync(_serving.ModelPath + ".tmp", "this is not a zip file");
+        File.Move(_serving.ModelPath + ".tmp", _serving.ModelPath, overwrite: true);
         await WaitUntilAsync(
             async () => (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", "model=churn", "result=failure") > failuresBefore,
             "ml_model_reloads_total{result=\"failure\"} counts the refused model");

@@ -33,6 +33,13 @@ public sealed class ModelHostTests : IDisposable
             }
         })).ToArray();
 
+        // Swap only once the workers really predict: on a busy machine they may start late.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Interlocked.Read(ref predicted) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
         for (var swap = 0; swap < 30; swap++)
         {
             host.TryLoad(swap % 2 == 0 ? _other.ModelPath : SharedModel.ModelPath).Loaded.Should().BeTrue();

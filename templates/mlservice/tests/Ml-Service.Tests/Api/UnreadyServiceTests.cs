@@ -49,7 +49,9 @@ public sealed class UnreadyServiceTests : IDisposable
         (await client.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode.Should().Be(HttpStatusCode.OK);
 
         // Promoted as training does: manifest first, model.zip last.
-        File.Copy(Path.Combine(Path.GetDirectoryName(SharedModel.ModelPath)!, "manifest.json"), Path.Combine(_folder, "manifest.json"));
+        // Renamed into place, never written in place: the polling service may be reading it at that moment.
+        File.Copy(Path.Combine(Path.GetDirectoryName(SharedModel.ModelPath)!, "manifest.json"), Path.Combine(_folder, "manifest.json.tmp"));
+        File.Move(Path.Combine(_folder, "manifest.json.tmp"), Path.Combine(_folder, "manifest.json"));
         File.Copy(SharedModel.ModelPath, Path.Combine(_folder, "model.zip.tmp"));
         File.Move(Path.Combine(_folder, "model.zip.tmp"), Path.Combine(_folder, "model.zip"));
         await factory.CreateStartedClientAsync(HttpStatusCode.OK);
