@@ -123,7 +123,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         var package = await TemplatePackage.GetAsync();
         var folder = TestRun.ScenarioFolder("make", "name-with-space");
         var root = Path.Combine(folder, "Acme Churn");
-        (await package.NewAsync(folder, [Scenarios.MlService, "-n", "Acme Churn", "-o", root, "--no-restore"], Path.Combine(folder, "new.log"))).EnsureSuccess();
+        (await package.NewAsync(folder, [Scenarios.MlService, "-n", "Acme Churn", "-o", root, "--no-restore"], Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
 
         foreach (var target in new[] { "setup", "build", "data", "train" })
         {

@@ -34,7 +34,7 @@ public sealed class OptionTests
         var folder = TestRun.ScenarioFolder("options", "existing-repo");
         var output = Path.Combine(folder, "out");
         string[] args = [Template, "-n", "Acme.Churn", "-o", output, "--no-restore"];
-        (await package.NewAsync(folder, args, Path.Combine(folder, "new-1.log"))).EnsureSuccess();
+        (await package.NewAsync(folder, args, Path.Combine(folder, "new-1.log"))).EnsureCleanSuccess();
         var readme = Path.Combine(output, "README.md");
         File.WriteAllText(readme, "work in progress\n");
 
@@ -51,7 +51,7 @@ public sealed class OptionTests
         var package = await TemplatePackage.GetAsync();
         var folder = TestRun.ScenarioFolder("options", "help");
 
-        var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureSuccess();
+        var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureCleanSuccess();
 
         help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
         foreach (var option in new[] { "--trainer", "--ci", "--deploy", "--dvc-remote", "--auth", "--owner", "--registry", "--no-restore" })

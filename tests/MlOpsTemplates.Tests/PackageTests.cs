@@ -53,9 +53,9 @@ public sealed class PackageTests
         var hive = Path.Combine(folder, "hive");
         var output = Path.Combine(folder, "out");
         var scenario = Scenarios.Get("defaults");
-        (await DotNetCli.RunAsync(folder, ["new", "install", TemplateSource.Folder(scenario.TemplateShortName), "--debug:custom-hive", hive], Path.Combine(folder, "install.log"))).EnsureSuccess();
+        (await DotNetCli.RunAsync(folder, ["new", "install", TemplateSource.Folder(scenario.TemplateShortName), "--debug:custom-hive", hive], Path.Combine(folder, "install.log"))).EnsureCleanSuccess();
 
-        (await DotNetCli.RunAsync(folder, ["new", scenario.TemplateShortName, "-n", scenario.Name, "-o", output, "--no-restore", "--debug:custom-hive", hive], Path.Combine(folder, "new.log"))).EnsureSuccess();
+        (await DotNetCli.RunAsync(folder, ["new", scenario.TemplateShortName, "-n", scenario.Name, "-o", output, "--no-restore", "--debug:custom-hive", hive], Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
 
         // Also proves the template's own excludes keep a developer's bin/obj/models out of the output.
         FileTree.RelativeFiles(output).Should().Equal((await GeneratedTree.GetAsync(scenario)).Files);

@@ -31,7 +31,7 @@ public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList
         var steps = new List<(string, TimeSpan)>();
         var stopwatch = Stopwatch.StartNew();
 
-        var instantiate = (await package.InstantiateAsync(scenario, root, noRestore: !scenario.RestoreByPostAction, repo.Log("1-new"))).EnsureSuccess();
+        var instantiate = (await package.InstantiateAsync(scenario, root, noRestore: !scenario.RestoreByPostAction, repo.Log("1-new"))).EnsureCleanSuccess();
         steps.Add(("dotnet new", stopwatch.Elapsed));
 
         var restore = instantiate;

@@ -18,7 +18,7 @@ public sealed record GeneratedTree(Scenario Scenario, string Root, ProcessResult
         var folder = TestRun.ScenarioFolder(scenario.Id, "generated");
         var root = Path.Combine(folder, "out");
         Directory.CreateDirectory(root);
-        var result = (await package.InstantiateAsync(scenario, root, noRestore: true, Path.Combine(folder, "new.log"))).EnsureSuccess();
+        var result = (await package.InstantiateAsync(scenario, root, noRestore: true, Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
         return new GeneratedTree(scenario, root, result);
     }
 }

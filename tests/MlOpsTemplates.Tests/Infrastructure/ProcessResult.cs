@@ -24,6 +24,21 @@ public sealed record ProcessResult(
         return this;
     }
 
+    /// <summary>
+    /// Exit code 0 and nothing on standard error. `dotnet new` exits 0 even when it reports a problem (a
+    /// post-action that failed or was skipped, a template it could not read), so its successes go through this.
+    /// </summary>
+    public ProcessResult EnsureCleanSuccess()
+    {
+        EnsureSuccess();
+        if (StandardError.Trim().Length > 0)
+        {
+            throw new ProcessFailedException($"Command succeeded but wrote to standard error.{Environment.NewLine}{this}");
+        }
+
+        return this;
+    }
+
     public override string ToString()
     {
         var text = new StringBuilder();

@@ -53,7 +53,7 @@ public sealed class TemplatePackage
         var install = (await DotNetCli.RunAsync(
             folder,
             ["new", "install", package, "--debug:custom-hive", hive],
-            Path.Combine(folder, "install.log"))).EnsureSuccess();
+            Path.Combine(folder, "install.log"))).EnsureCleanSuccess();
         install.Output.Should().Contain("MlOpsTemplates", "install must report the package it installed:\n" + install);
 
         return new TemplatePackage(package, hive);
