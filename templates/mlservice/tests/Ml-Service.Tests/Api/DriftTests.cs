@@ -19,10 +19,10 @@ public sealed class DriftTests : IDisposable
     [Fact]
     public async Task Inputs_like_the_training_data_have_a_small_psi_once_100_were_seen()
     {
-        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(TrainingRows()));
+        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(SampleInstances.All()));
         using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
         var client = await factory.CreateStartedClientAsync();
-        var rows = TrainingRows().Where((_, i) => i % 3 == 0).ToList();
+        var rows = SampleInstances.All().Where((_, i) => i % 3 == 0).ToList();
 
         await PredictAsync(client, rows.Take(DriftMonitorMinimum - 1));
         var early = await MetricsScrape.GetAsync(client);
@@ -38,10 +38,10 @@ public sealed class DriftTests : IDisposable
     [Fact]
     public async Task Inputs_all_at_one_extreme_give_a_large_psi_for_that_feature()
     {
-        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(TrainingRows()));
+        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(SampleInstances.All()));
         using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
         var client = await factory.CreateStartedClientAsync();
-        var rows = TrainingRows().Take(120).Select(row =>
+        var rows = SampleInstances.All().Take(120).Select(row =>
         {
             var copy = row.DeepClone().AsObject();
             copy[FeatureSchema.TenureMonths] = 600;
@@ -65,7 +65,7 @@ public sealed class DriftTests : IDisposable
         using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
         var client = await factory.CreateStartedClientAsync();
 
-        await PredictAsync(client, TrainingRows().Take(150));
+        await PredictAsync(client, SampleInstances.All().Take(150));
         var scrape = await MetricsScrape.GetAsync(client);
 
         scrape.Find("ml_feature_drift_psi").Should().BeEmpty();
@@ -75,28 +75,6 @@ public sealed class DriftTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private static int DriftMonitorMinimum => Ml_Service.Api.Serving.DriftMonitor.MinimumInputs;
-
-    /// <summary>The rows of data/churn.csv as prediction instances: numbers as JSON numbers, categories as strings.</summary>
-    private static List<JsonObject> TrainingRows()
-    {
-        var lines = File.ReadAllLines(Repository.DataPath);
-        var header = lines[0].Split(',');
-        return lines.Skip(1).Where(l => l.Length > 0).Select(line =>
-        {
-            var cells = line.Split(',');
-            var instance = new JsonObject();
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (header[i] != TrainingData.LabelColumn)
-                {
-                    var raw = RawValue.FromCsv(cells[i]);
-                    instance[header[i]] = raw.Kind == RawKind.Number ? JsonValue.Create(raw.Number) : JsonValue.Create(raw.Text);
-                }
-            }
-
-            return instance;
-        }).ToList();
-    }
 
     /// <summary>
     /// feature_reference as training records it: numeric features get the deciles of the data as interior bin

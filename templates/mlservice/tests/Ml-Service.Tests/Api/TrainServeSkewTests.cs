@@ -28,7 +28,7 @@ public class TrainServeSkewTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var servingPath = new List<double>();
         foreach (var batch in lines.Skip(1).Chunk(10))
         {
-            var instances = new JsonArray(batch.Select(line => (JsonNode)ToJson(header, line.Split(','))).ToArray());
+            var instances = new JsonArray(batch.Select(line => (JsonNode)SampleInstances.FromCsv(header, line.Split(','))).ToArray());
             var response = await client.PostAsJsonAsync(new Uri("/v1/models/churn:predict", UriKind.Relative), new JsonObject { ["instances"] = instances });
             response.EnsureSuccessStatusCode();
             servingPath.AddRange((await response.Content.ReadFromJsonAsync<JsonObject>())!["predictions"]!.AsArray()
@@ -37,21 +37,5 @@ public class TrainServeSkewTests(ApiFactory factory) : IClassFixture<ApiFactory>
 
         servingPath.Should().HaveCount(50);
         servingPath.Should().Equal(trainingPath, (served, trained) => Math.Abs(served - trained) < 1e-6);
-    }
-
-    /// <summary>The CSV row as a caller would send it: numbers as JSON numbers, categories as strings.</summary>
-    private static JsonObject ToJson(string[] header, string[] cells)
-    {
-        var instance = new JsonObject();
-        for (var i = 0; i < header.Length; i++)
-        {
-            if (header[i] != TrainingData.LabelColumn)
-            {
-                var raw = RawValue.FromCsv(cells[i]);
-                instance[header[i]] = raw.Kind == RawKind.Number ? JsonValue.Create(raw.Number) : JsonValue.Create(raw.Text);
-            }
-        }
-
-        return instance;
     }
 }
