@@ -38,11 +38,12 @@ public sealed class HardeningTests(ITestOutputHelper output)
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         var failures = new List<string>();
         var stopwatch = Stopwatch.StartNew();
+        using var caller = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) }; // the key comes from each file
 
         foreach (var bad in BadRequest.All)
         {
             using var request = bad.ToRequest(ServiceAuth.RequiresKey(s_scenario));
-            using var response = await service.Client.SendAsync(request);
+            using var response = await caller.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             var problem = Problem(body);
             var status = (int)response.StatusCode;
@@ -154,7 +155,8 @@ public sealed class HardeningTests(ITestOutputHelper output)
         var example = await File.ReadAllTextAsync(repo.ExampleRequest);
         await LatencyLoad.RunAsync(service.Address, PredictPath, example, Permits, TimeSpan.FromSeconds(1), Key); // warm-up
 
-        var unloaded = await LatencyLoad.RunAsync(service.Address, PredictPath, example, 1, TimeSpan.FromSeconds(4), Key);
+        // Unloaded: as many clients as there are slots, so nothing waits and nothing is shed.
+        var unloaded = await LatencyLoad.RunAsync(service.Address, PredictPath, example, Permits, TimeSpan.FromSeconds(4), Key);
         using var stop = new CancellationTokenSource();
         var readiness = PollReadinessAsync(service, stop.Token);
         var overload = await LatencyLoad.RunAsync(service.Address, PredictPath, example, 4 * (Permits + Queue), TimeSpan.FromSeconds(6), Key);
@@ -166,21 +168,21 @@ public sealed class HardeningTests(ITestOutputHelper output)
         var acceptedP99 = LatencyLoad.Percentile(accepted, 99);
         var shedP99 = LatencyLoad.Percentile(shed, 99);
         var shedRate = (double)shed.Count / overload.Count;
-        output.WriteLine($"unloaded (1 client): {unloaded.Count} requests, p50 {LatencyLoad.Percentile(unloaded, 50):F2} ms, p99 {unloadedP99:F2} ms");
+        output.WriteLine($"unloaded ({Permits} clients): {unloaded.Count} requests, p50 {LatencyLoad.Percentile(unloaded, 50):F2} ms, p99 {unloadedP99:F2} ms");
         output.WriteLine($"overload ({4 * (Permits + Queue)} clients, {Permits} slots + {Queue} queued): {overload.Count} requests, " +
                          $"{accepted.Count} served (p50 {LatencyLoad.Percentile(accepted, 50):F2} ms, p99 {acceptedP99:F2} ms), " +
                          $"{shed.Count} shed ({shedRate:P0}, p50 {LatencyLoad.Percentile(shed, 50):F2} ms, p99 {shedP99:F2} ms); " +
                          $"accepted p99 / unloaded p99 = {acceptedP99 / unloadedP99:F1}");
 
-        unloaded.Should().OnlyContain(r => r.Status == 200, "one client at a time is never shed");
+        unloaded.Should().OnlyContain(r => r.Status == 200, "as many clients as there are slots are never shed");
         overload.Should().OnlyContain(r => r.Status == 200 || r.Status == 503, "the excess is refused, nothing fails");
         shed.Should().NotBeEmpty("four times the sustained concurrency must be shed in part");
         accepted.Should().NotBeEmpty("the service keeps serving while it sheds");
         shed.Should().OnlyContain(r => r.RetryAfter == "2" && r.MediaType == "application/problem+json");
         // Generous bounds on ratios measured in the same run, never on absolute times: with a bounded queue an
         // accepted request waits for a few others at most, and a refusal costs less than a prediction.
-        acceptedP99.Should().BeLessThan(Math.Max(15 * unloadedP99, unloadedP99 + 25), "latency of accepted requests stays bounded");
-        shedP99.Should().BeLessThan(Math.Max(15 * unloadedP99, unloadedP99 + 25), "the excess is refused quickly");
+        acceptedP99.Should().BeLessThan(10 * unloadedP99, "latency of accepted requests stays bounded");
+        LatencyLoad.Percentile(shed, 50).Should().BeLessThan(2 * LatencyLoad.Percentile(accepted, 50), "the excess is refused at once, without queueing");
         (await readiness).Should().OnlyContain(status => status == HttpStatusCode.OK, "the probes are never shed");
         (await service.Client.GetStringAsync("/metrics")).Should().Contain("ml_requests_shed_total");
     }
@@ -218,7 +220,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
         predict.Status.Should().Be(HttpStatusCode.ServiceUnavailable, predict.ToString());
         notLoaded.Should().ContainSingle($"one clear line for the state, not one per probe:{Environment.NewLine}{service.Process.Output}")
             .Which.Should().Contain(state == "missing" ? "does not exist" : "corrupt");
-        service.LogLines.Should().NotContain(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) && !l.Contains("Model not loaded", StringComparison.Ordinal));
+        service.LogLines.Should().NotContain(l => l.Contains("/health/", StringComparison.Ordinal), "failing probes are not logged one by one");
 
         // Placed as a promotion does: manifest first, model.zip renamed into place last.
         File.Copy(Path.Combine(repo.ModelFolder, "manifest.json"), Path.Combine(folder, "manifest.json.tmp"), overwrite: true);

@@ -45,9 +45,22 @@ public readonly record struct RawValue(RawKind Kind, double Number = 0, string? 
             RawKind.Number,
             element.TryGetDouble(out var number) ? number : Overflowed(element.GetRawText()),
             element.GetRawText()),
-        JsonValueKind.String => new RawValue(RawKind.Text, Text: element.GetString()),
+        JsonValueKind.String => TextOf(element),
         _ => new RawValue(RawKind.Other, Text: element.ValueKind.ToString().ToLowerInvariant()),
     };
 
     private static double Overflowed(string raw) => raw.StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
+
+    /// <summary>A string with an escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but not text: refused, never thrown.</summary>
+    private static RawValue TextOf(JsonElement element)
+    {
+        try
+        {
+            return new RawValue(RawKind.Text, Text: element.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return new RawValue(RawKind.Other, Text: "text that is not valid Unicode");
+        }
+    }
 }

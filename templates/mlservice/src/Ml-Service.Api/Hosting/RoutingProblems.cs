@@ -22,6 +22,8 @@ public static class RoutingProblems
                 StatusCodes.Status405MethodNotAllowed =>
                     $"Method {http.Request.Method} is not allowed on {http.Request.Path}; allowed: {http.Response.Headers.Allow}.",
                 StatusCodes.Status404NotFound => $"Nothing is served at {http.Request.Path}.",
+                StatusCodes.Status415UnsupportedMediaType =>
+                    $"Send the request body as application/json; got {(string.IsNullOrEmpty(http.Request.ContentType) ? "no Content-Type" : http.Request.ContentType)}.",
                 _ => null,
             };
         });
@@ -33,16 +35,16 @@ public static class RoutingProblems
     public static RouteGroupBuilder MapPredictMethodProblems(this RouteGroupBuilder group, string predictPattern)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapMethods(predictPattern, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], NotAllowed)
+        group.MapMethods(predictPattern, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], NotAllowed(HttpMethods.Post))
             .ExcludeFromDescription();
         return group;
     }
 
-    private static ProblemHttpResult NotAllowed(HttpContext context)
+    private static Func<HttpContext, ProblemHttpResult> NotAllowed(string allowed) => context =>
     {
-        context.Response.Headers.Allow = HttpMethods.Post;
+        context.Response.Headers.Allow = allowed;
         return TypedResults.Problem(
             statusCode: StatusCodes.Status405MethodNotAllowed,
-            detail: $"Method {context.Request.Method} is not allowed on {context.Request.Path}; send the instances with POST.");
-    }
+            detail: $"Method {context.Request.Method} is not allowed on {context.Request.Path}; allowed: {allowed}.");
+    };
 }
