@@ -1,6 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddServiceProtections();
 #if (ApiKeyAuth)
 builder.AddApiKeyAuthentication();
 #endif
@@ -8,7 +9,9 @@ builder.Services.AddModelServing(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
 app.UseServiceDefaults();
+app.UseServiceProtections();
 #if (ApiKeyAuth)
 app.UseApiKeyAuthentication();
 #endif

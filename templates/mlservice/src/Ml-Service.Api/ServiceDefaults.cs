@@ -76,10 +76,13 @@ public static class ServiceDefaults
         });
         app.UseSerilogRequestLogging(options =>
         {
-            // Probes hit every few seconds; log them only when they fail. Bodies are never logged.
+            // Probes hit every few seconds: an unready service would log an error each time, so they are never
+            // logged unless they throw; what makes a probe fail is logged once by what changed the state
+            // (model loader, shutdown). Bodies are never logged.
             options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                exception is not null ? LogEventLevel.Error
                 : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
                 : LogEventLevel.Information;
         });
 

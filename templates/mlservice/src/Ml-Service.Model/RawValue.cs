@@ -34,12 +34,33 @@ public readonly record struct RawValue(RawKind Kind, double Number = 0, string? 
             : new RawValue(RawKind.Text, Text: trimmed);
     }
 
-    /// <summary>A JSON value: null is missing; strings are never numbers (no silent coercion).</summary>
+    /// <summary>
+    /// A JSON value: null is missing; strings are never numbers (no silent coercion). A number too large
+    /// for a double (1e400) becomes infinity, which the schema refuses as not finite.
+    /// </summary>
     public static RawValue FromJson(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined => Missing,
-        JsonValueKind.Number => new RawValue(RawKind.Number, element.GetDouble(), element.GetRawText()),
-        JsonValueKind.String => new RawValue(RawKind.Text, Text: element.GetString()),
+        JsonValueKind.Number => new RawValue(
+            RawKind.Number,
+            element.TryGetDouble(out var number) ? number : Overflowed(element.GetRawText()),
+            element.GetRawText()),
+        JsonValueKind.String => TextOf(element),
         _ => new RawValue(RawKind.Other, Text: element.ValueKind.ToString().ToLowerInvariant()),
     };
+
+    private static double Overflowed(string raw) => raw.StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
+
+    /// <summary>A string with an escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but not text: refused, never thrown.</summary>
+    private static RawValue TextOf(JsonElement element)
+    {
+        try
+        {
+            return new RawValue(RawKind.Text, Text: element.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return new RawValue(RawKind.Other, Text: "text that is not valid Unicode");
+        }
+    }
 }

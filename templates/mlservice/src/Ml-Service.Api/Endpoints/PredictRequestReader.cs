@@ -65,6 +65,18 @@ public static class PredictRequestReader
             return Fail(Problems.Invalid(InstancesField, "is required and must be an array of objects"), InstancesField);
         }
 
+        // A field given twice, or one the protocol does not know, is refused rather than silently dropped.
+        var topLevel = root.EnumerateObject().Select(p => p.Name).ToList();
+        if (topLevel.Count(name => name == InstancesField) > 1)
+        {
+            return Fail(Problems.Invalid(InstancesField, "appears more than once; send it once"), InstancesField);
+        }
+
+        if (topLevel.FirstOrDefault(name => name != InstancesField) is { } extra)
+        {
+            return Fail(Problems.Invalid(extra, $"is not a field of a predict request; send only '{InstancesField}'"), UnknownField);
+        }
+
         var count = instances.GetArrayLength();
         if (count == 0 || count > maxBatchSize)
         {
@@ -85,10 +97,22 @@ public static class PredictRequestReader
                 continue;
             }
 
+            var fields = instance.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).ToList();
+            var duplicates = fields.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (duplicates.Count > 0)
+            {
+                // Which of two values was meant is unknowable: refuse instead of taking one of them.
+                foreach (var duplicate in duplicates)
+                {
+                    errors[$"{path}.{duplicate}"] = ["appears more than once in this instance; send each field once"];
+                    rejected.Add(FeatureSchema.Columns.Any(c => c.Name == duplicate) ? duplicate : UnknownField);
+                }
+
+                continue;
+            }
+
             var fieldErrors = new List<FeatureError>();
-            var record = instance.EnumerateObject()
-                .GroupBy(p => p.Name, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => RawValue.FromJson(g.Last().Value), StringComparer.Ordinal);
+            var record = fields.ToDictionary(g => g.Key, g => RawValue.FromJson(g.Single().Value), StringComparer.Ordinal);
             var parsed = FeatureSchema.Validate(record, fieldErrors);
             foreach (var error in fieldErrors)
             {

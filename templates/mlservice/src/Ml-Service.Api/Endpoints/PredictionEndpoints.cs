@@ -11,6 +11,7 @@ public static class PredictionEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var models = app.MapGroup("/v1/models").WithTags("Model");
+        models.WithServiceProtections();
 #if (ApiKeyAuth)
         models.RequireApiKey();
 #endif

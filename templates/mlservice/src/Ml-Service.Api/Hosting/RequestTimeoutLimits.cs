@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+using Ml_Service.Api.Hosting;
+
+namespace Ml_Service.Api;
+
+/// <summary>
+/// Ends a <c>/v1</c> request that takes longer than <see cref="LimitsOptions.RequestTimeoutSeconds"/> (a client
+/// that stalls while sending its body, for instance) with a 408 problem document, so it cannot hold a slot of
+/// the concurrency limit for ever. Built on ASP.NET Core's request timeouts; not applied under a debugger.
+/// </summary>
+public static class RequestTimeoutLimits
+{
+    public const string Policy = "limits";
+
+    public static IServiceCollection AddRequestTimeoutLimits(this IServiceCollection services)
+    {
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LimitsOptions>>((options, limits) =>
+        {
+            var seconds = limits.Value.RequestTimeoutSeconds;
+            options.AddPolicy(Policy, new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(seconds),
+                TimeoutStatusCode = StatusCodes.Status408RequestTimeout,
+                WriteTimeoutResponse = context => context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(
+                    new ProblemDetailsContext
+                    {
+                        HttpContext = context,
+                        ProblemDetails =
+                        {
+                            Status = StatusCodes.Status408RequestTimeout,
+                            Title = "The request took too long.",
+                            Detail = $"The request did not complete within the timeout of {seconds} s (Limits:RequestTimeoutSeconds) and was ended.",
+                        },
+                    }).AsTask(),
+            });
+        });
+        return services;
+    }
+}

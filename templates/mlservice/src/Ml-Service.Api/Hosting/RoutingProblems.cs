@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ml_Service.Api.Hosting;
+
+/// <summary>
+/// Problem documents that say what is wrong when no endpoint answers: the method that is not allowed and
+/// the ones that are (405), the path that serves nothing (404).
+/// </summary>
+public static class RoutingProblems
+{
+    public static IServiceCollection AddRoutingProblemDetails(this IServiceCollection services) =>
+        services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails += context =>
+        {
+            var http = context.HttpContext;
+            if (context.ProblemDetails.Detail is not null)
+            {
+                return;
+            }
+
+            context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status405MethodNotAllowed =>
+                    $"Method {http.Request.Method} is not allowed on {http.Request.Path}; allowed: {http.Response.Headers.Allow}.",
+                StatusCodes.Status404NotFound => $"Nothing is served at {http.Request.Path}.",
+                StatusCodes.Status415UnsupportedMediaType =>
+                    $"Send the request body as application/json; got {(string.IsNullOrEmpty(http.Request.ContentType) ? "no Content-Type" : http.Request.ContentType)}.",
+                _ => null,
+            };
+        });
+
+    /// <summary>
+    /// <c>GET /v1/models/churn:predict</c> would otherwise reach the metadata route and be told that no model is
+    /// named <c>churn:predict</c>; any method but POST on the predict route is answered with 405 instead.
+    /// </summary>
+    public static RouteGroupBuilder MapPredictMethodProblems(this RouteGroupBuilder group, string predictPattern)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapMethods(predictPattern, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], NotAllowed(HttpMethods.Post))
+            .ExcludeFromDescription();
+        return group;
+    }
+
+    private static Func<HttpContext, ProblemHttpResult> NotAllowed(string allowed) => context =>
+    {
+        context.Response.Headers.Allow = allowed;
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status405MethodNotAllowed,
+            detail: $"Method {context.Request.Method} is not allowed on {context.Request.Path}; allowed: {allowed}.");
+    };
+}

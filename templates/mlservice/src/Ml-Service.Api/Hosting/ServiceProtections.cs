@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using Ml_Service.Api.Hosting;
+using Serilog;
+
+namespace Ml_Service.Api;
+
+/// <summary>
+/// What keeps the service up under hostile or heavy traffic: load shedding (<see cref="OverloadProtection"/>),
+/// request timeouts (<see cref="RequestTimeoutLimits"/>), forwarded headers from trusted proxies only
+/// (<see cref="TrustedProxyOptions"/>) and a graceful shutdown (<see cref="ShutdownDrain"/>).
+/// Settings: sections <c>Limits</c> and <c>ForwardedHeaders</c>, validated at start.
+/// </summary>
+public static class ServiceProtections
+{
+    public static WebApplicationBuilder AddServiceProtections(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<LimitsOptions>()
+            .Bind(builder.Configuration.GetSection(LimitsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<TrustedProxyOptions>()
+            .Bind(builder.Configuration.GetSection(TrustedProxyOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TrustedProxyOptions>, TrustedProxyOptionsValidator>();
+        services.AddSingleton<IConfigureOptions<ForwardedHeadersOptions>, ConfigureForwardedHeaders>();
+
+        services.AddRoutingProblemDetails();
+        services.AddOverloadProtection();
+        services.AddRequestTimeoutLimits();
+
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
+        services.AddHealthChecks().AddReadinessCheck<ShutdownDrain>("shutdown");
+        return builder;
+    }
+
+    /// <summary>
+    /// X-Forwarded-For and X-Forwarded-Proto from trusted proxies only. First in the pipeline, so that logs,
+    /// metrics and limits see the real client.
+    /// </summary>
+    public static WebApplication UseTrustedProxies(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseForwardedHeaders();
+        return app;
+    }
+
+    /// <summary>After the request logging: the client address joins each request's log line; then limits and timeouts.</summary>
+    public static WebApplication UseServiceProtections(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var diagnostics = app.Services.GetRequiredService<IDiagnosticContext>();
+        app.Use((context, next) =>
+        {
+            diagnostics.Set("ClientAddress", context.Connection.RemoteIpAddress?.ToString());
+            return next(context);
+        });
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        return app;
+    }
+}
