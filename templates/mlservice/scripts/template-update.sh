@@ -355,7 +355,7 @@ check() {
   done | wc -l | tr -d ' ')"
   echo "Newer version available: ${newest} (${behind} minor version(s) ahead; update with: make template-update TO=${newest})."
   if ((behind > max_minor_behind)); then
-    echo "template-check: ${recorded_version} is ${behind} minor versions behind ${newest}, more than MAX_MINOR_BEHIND=${max_minor_behind}." >&2
+    echo "template-check: ${recorded_version} is ${behind} minor version(s) behind ${newest}, more than MAX_MINOR_BEHIND=${max_minor_behind}." >&2
     exit 1
   fi
 }
