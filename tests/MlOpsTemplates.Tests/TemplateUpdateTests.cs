@@ -46,6 +46,7 @@ public sealed class TemplateUpdateTests
         var update = await MakeAsync(root, ["template-update"], "update.log");
 
         update.ExitCode.Should().Be(0, update.ToString());
+        update.Output.Should().NotContain("error", "a clean update prints its summary and nothing else");
         update.Output.Should().Contain($"Updated {scenario.Name} from MlOpsTemplates {PackVersions.OldVersion} to {PackVersions.NewVersion}.")
             .And.Contain($"{PackVersions.RenamedFrom} -> {PackVersions.RenamedTo}")
             .And.MatchRegex($@"added \(1\):\s+{PackVersions.AddedFile}")
@@ -191,6 +192,32 @@ public sealed class TemplateUpdateTests
         var strict = await MakeAsync(root, ["template-check", $"FEED={versions.Feed}", "MAX_MINOR_BEHIND=0"], "check-strict.log");
         strict.ExitCode.Should().NotBe(0, strict.ToString());
         strict.Output.Should().Contain($"Newer version available: {PackVersions.NewVersion}").And.Contain("MAX_MINOR_BEHIND=0");
+    }
+
+    [Fact]
+    public async Task Recorded_additions_are_replayed_on_both_versions_and_kept_in_the_record()
+    {
+        var versions = await PackVersions.GetAsync();
+        var root = await NewCommittedRepoAsync("additions", Scenarios.Get("defaults"));
+
+        // An item template run after generation, with an option, recorded the way the item templates record theirs.
+        const string addition = """{"template": "buildprops", "output": "tests", "options": {"inherit": "true"}}""";
+        (await DotNetCli.RunAsync(Path.Combine(root, "tests"), ["new", "buildprops", "--inherit", "true", "--debug:custom-hive", versions.OldHive], Path.Combine(versions.ReposFolder, "additions-item.log"))).EnsureSuccess();
+        var added = File.ReadAllBytes(Path.Combine(root, "tests", "Directory.Build.props"));
+        var recordPath = Path.Combine(root, Record);
+        File.WriteAllText(recordPath, File.ReadAllText(recordPath).Replace("  \"additions\": []\n", $"  \"additions\": [\n    {addition}\n  ]\n", StringComparison.Ordinal));
+        (await GitAsync(root, "add", "--all")).EnsureSuccess();
+        (await GitAsync(root, "commit", "--quiet", "-m", "Add tests/Directory.Build.props")).EnsureSuccess();
+
+        var update = await MakeAsync(root, ["template-update", $"TO={PackVersions.NewVersion}"], "update.log");
+
+        update.ExitCode.Should().Be(0, update.ToString());
+        update.Output.Should().NotContain("error");
+        update.Output.Should().NotContain("tests/Directory.Build.props", "the addition renders the same in both versions, so the update leaves it alone");
+        File.ReadAllBytes(Path.Combine(root, "tests", "Directory.Build.props")).Should().Equal(added);
+        var record = JsonDocument.Parse(File.ReadAllText(recordPath)).RootElement;
+        record.GetProperty("version").GetString().Should().Be(PackVersions.NewVersion);
+        record.GetProperty("additions").EnumerateArray().Select(a => a.GetRawText()).Should().Equal([addition], "the record carries the additions on");
     }
 
     private sealed record UpdatedRepo(string Root, ProcessResult Update);

@@ -268,7 +268,7 @@ install_pack() {
     return 0
   fi
   dotnet new uninstall --debug:custom-hive "${hive}" 2>/dev/null |
-    awk -v id="${package_id}" 'tolower($1) == tolower(id) { found = 1; next } found && $1 == "Version:" { print $2; exit }'
+    awk -v id="${package_id}" 'tolower($1) == tolower(id) { found = 1; next } found && !done && $1 == "Version:" { print $2; done = 1 }'
 }
 
 # known_options <template> <hive>: the long option names the installed template accepts.
@@ -413,16 +413,17 @@ update() {
   fi
 
   # Options: added ones take their defaults, removed ones are dropped.
-  local key value new_options notes=()
+  local key value old_options new_options notes=()
+  old_options="$(record_options "${record}")"
   new_options="$(record_options "${new_out}/${record}" 2>/dev/null || true)"
   while IFS=$'\t' read -r key value; do
     [[ -n "${key}" ]] || continue
-    grep -q "^${key}"$'\t' < <(record_options "${record}") || notes+=("new option --${key}: its default '${value}' is used")
+    grep -q "^${key}"$'\t' <<<"${old_options}" || notes+=("new option --${key}: its default '${value}' is used")
   done <<<"${new_options}"
   while IFS=$'\t' read -r key value; do
     [[ -n "${key}" ]] || continue
     grep -q "^${key}"$'\t' <<<"${new_options}" || notes+=("option --${key}=${value} does not exist in ${new_version}; dropped")
-  done < <(record_options "${record}")
+  done <<<"${old_options}"
 
   local base_tree new_tree
   base_tree="$(tree_of "${old_out}")"
