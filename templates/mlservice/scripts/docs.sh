@@ -151,6 +151,8 @@ fsdocs "${work}/fsdocs-guides.log" --input "${guides}" --output "${out}" --noapi
   --parameters root ./ docs-home ./ fsdocs-collection-name "${name}"
 
 cp "${mermaid_js}" "${out}/content/"
+# The tab icon of every page (linked by scripts/docs/_template.html).
+cp scripts/docs/favicon.png "${out}/favicon.png"
 
 # fsdocs also writes Markdown copies, an index for its online search, a NuGet.config and a copy of the
 # page footer: the pages use none of them.

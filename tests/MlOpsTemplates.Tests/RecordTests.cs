@@ -1,0 +1,106 @@
+using System.Text.Json;
+using MlOpsTemplates.Tests.Infrastructure;
+
+namespace MlOpsTemplates.Tests;
+
+/// <summary>
+/// Every generated repo records how it was made (.mlopstemplates.json), completely enough that rendering the
+/// record again gives the same bytes: what `make template-update` relies on.
+/// </summary>
+public sealed class RecordTests
+{
+    private const string Record = ".mlopstemplates.json";
+
+    /// <summary>Generators that produce a new value on every run; none may be used.</summary>
+    private static readonly string[] s_freshValueGenerators = ["guid", "now", "port", "random"];
+
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task The_record_names_the_package_version_template_name_and_every_option_value(string scenarioId)
+    {
+        var scenario = Scenarios.Get(scenarioId);
+        var tree = await GeneratedTree.GetAsync(scenario);
+        var package = await TemplatePackage.GetAsync();
+        var record = ReadRecord(tree.Root);
+
+        record.GetProperty("package").GetString().Should().Be("MlOpsTemplates");
+        var packageVersion = Path.GetFileNameWithoutExtension(package.PackagePath)["MlOpsTemplates.".Length..];
+        record.GetProperty("version").GetString().Should().Be(packageVersion, "the version stamped at pack time is the package's own");
+        record.GetProperty("template").GetString().Should().Be(scenario.TemplateShortName);
+        record.GetProperty("name").GetString().Should().Be(scenario.Name);
+        record.GetProperty("additions").GetArrayLength().Should().Be(0);
+
+        var definition = TemplateDefinition.Load(scenario.TemplateShortName);
+        var options = record.GetProperty("options").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        var expected = CliOptions(scenario.TemplateShortName).ToDictionary(
+            o => o.LongName,
+            o => scenario.OptionValue($"--{o.LongName}", o.ShortName is { Length: > 0 } s ? $"-{s}" : null) ?? definition.DefaultValue(o.Symbol));
+        options.Should().BeEquivalentTo(expected, "every option is recorded with the value given, or its default, exactly as given");
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task Rendering_the_record_again_gives_a_byte_identical_tree(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var package = await TemplatePackage.GetAsync();
+        var record = ReadRecord(tree.Root);
+        var folder = TestRun.ScenarioFolder(scenarioId, "record-replay");
+        var output = Path.Combine(folder, "out");
+
+        // Only what the record says: no argument of the scenario is used.
+        var arguments = new List<string> { record.GetProperty("template").GetString()!, "-n", record.GetProperty("name").GetString()!, "-o", output, "--no-restore" };
+        arguments.AddRange(record.GetProperty("options").EnumerateObject().Select(o => $"--{o.Name}={o.Value.GetString()}"));
+        (await package.NewAsync(folder, arguments, Path.Combine(folder, "new.log"))).EnsureSuccess();
+
+        var again = FileTree.RelativeFiles(output);
+        again.Should().Equal(tree.Files);
+        foreach (var file in tree.Files)
+        {
+            File.ReadAllBytes(Path.Combine(output, file)).Should().Equal(File.ReadAllBytes(Path.Combine(tree.Root, file)), $"{file} must render to the same bytes from the record");
+        }
+    }
+
+    [Fact]
+    public void No_symbol_generates_a_fresh_value_on_each_run()
+    {
+        foreach (var template in Directory.GetDirectories(RepoPaths.Templates).Select(Path.GetFileName))
+        {
+            var definition = TemplateDefinition.Load(template!);
+            definition.Root.TryGetProperty("guids", out _).Should().BeFalse($"{template}: `guids` are replaced by new GUIDs on every run");
+            var generators = definition.Root.GetProperty("symbols").EnumerateObject()
+                .Where(s => s.Value.TryGetProperty("type", out var type) && type.GetString() == "generated")
+                .Select(s => (s.Name, Generator: s.Value.GetProperty("generator").GetString()!.ToLowerInvariant()))
+                .ToArray();
+            generators.Should().NotContain(g => s_freshValueGenerators.Contains(g.Generator), $"{template}: no GUIDs, ports, timestamps or random values, so a record renders the same twice");
+        }
+    }
+
+    /// <summary>The template's user-facing options (every parameter symbol but --no-restore) with their CLI names.</summary>
+    private static IEnumerable<(string Symbol, string LongName, string? ShortName)> CliOptions(string template)
+    {
+        var definition = TemplateDefinition.Load(template);
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Templates, template, ".template.config", "dotnetcli.host.json")));
+        var symbolInfo = host.RootElement.GetProperty("symbolInfo");
+        foreach (var symbol in definition.Root.GetProperty("symbols").EnumerateObject())
+        {
+            if (symbol.Value.GetProperty("type").GetString() != "parameter" || symbol.Name == "skipRestore")
+            {
+                continue;
+            }
+
+            var hasInfo = symbolInfo.TryGetProperty(symbol.Name, out var info);
+            var longName = hasInfo && info.TryGetProperty("longName", out var l) ? l.GetString()! : symbol.Name.ToLowerInvariant();
+            var shortName = hasInfo && info.TryGetProperty("shortName", out var s) ? s.GetString() : null;
+            yield return (symbol.Name, longName, shortName);
+        }
+    }
+
+    private static JsonElement ReadRecord(string root)
+    {
+        var path = Path.Combine(root, Record);
+        File.Exists(path).Should().BeTrue($"every generated repo records how it was made in {Record}");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.Clone();
+    }
+}
