@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Ml_Service.Api.Serving;
+using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
 
 namespace Ml_Service.Tests.Api;
 
