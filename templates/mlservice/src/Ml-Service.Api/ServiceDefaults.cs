@@ -49,6 +49,7 @@ public static class ServiceDefaults
             document.Servers?.Clear();
             return Task.CompletedTask;
         }));
+        builder.Services.AddPredictionContract();
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("The process is running."), [LiveTag]);
         return builder;

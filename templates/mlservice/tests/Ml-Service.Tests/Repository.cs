@@ -11,6 +11,8 @@ internal static class Repository
 
     public static string OpenApiPath => Path.Combine(Root, "docs", "openapi.json");
 
+    public static string ApiSettingsPath => Path.Combine(Root, "src", "Ml-Service.Api", "appsettings.json");
+
     public static string ExampleRequestPath => Path.Combine(Root, "docs", "examples", "predict-request.json");
 
     private static string FindRoot()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ml_Service.Api.Endpoints;
 
@@ -16,12 +17,17 @@ public static class PredictRequestReader
     public const string UnknownField = "unknown";
 
     /// <param name="Instances">The validated instances; null when the request was refused.</param>
-    /// <param name="Error">The problem response when the request was refused.</param>
+    /// <param name="Invalid">The 400 response when the body broke a rule of the request schema.</param>
+    /// <param name="Refused">The 413 or 415 response when the body was not read at all.</param>
     /// <param name="RejectedFields">
     /// For a 400: one entry per invalid field, named without the instance index so it suits a metric label
     /// (a feature name, <c>instances</c>, <c>instance</c>, <c>body</c>, or <c>unknown</c> for fields that are not features).
     /// </param>
-    public sealed record Result(IReadOnlyList<ChurnFeatures>? Instances, IResult? Error, IReadOnlyList<string> RejectedFields);
+    public sealed record Result(
+        IReadOnlyList<ChurnFeatures>? Instances,
+        ValidationProblem? Invalid,
+        ProblemHttpResult? Refused,
+        IReadOnlyList<string> RejectedFields);
 
     public static async Task<Result> ReadAsync(HttpRequest request, ServingOptions options, CancellationToken cancellationToken)
     {
@@ -29,13 +35,13 @@ public static class PredictRequestReader
         ArgumentNullException.ThrowIfNull(options);
         if (!request.HasJsonContentType())
         {
-            return Fail(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send the request body as application/json."));
+            return Refuse(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send the request body as application/json."));
         }
 
         var body = await ReadLimitedAsync(request, options.MaxRequestBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Fail(Problems.Status(
+            return Refuse(Problems.Status(
                 StatusCodes.Status413PayloadTooLarge,
                 $"The request body is larger than {options.MaxRequestBodyBytes} bytes."));
         }
@@ -126,7 +132,7 @@ public static class PredictRequestReader
             }
         }
 
-        return errors.Count > 0 ? Fail(Problems.Invalid(errors), [.. rejected]) : new Result(features, null, []);
+        return errors.Count > 0 ? Fail(Problems.Invalid(errors), [.. rejected]) : new Result(features, null, null, []);
     }
 
     /// <summary>Reads the whole body, or returns null as soon as it exceeds the limit.</summary>
@@ -153,5 +159,7 @@ public static class PredictRequestReader
         return buffer.ToArray();
     }
 
-    private static Result Fail(IResult error, params string[] rejectedFields) => new(null, error, rejectedFields);
+    private static Result Fail(ValidationProblem invalid, params string[] rejectedFields) => new(null, invalid, null, rejectedFields);
+
+    private static Result Refuse(ProblemHttpResult refused) => new(null, null, refused, []);
 }

@@ -12,6 +12,12 @@ public sealed record PredictResponse(IReadOnlyList<Prediction> Predictions);
 public sealed record Prediction(bool Label, double Probability, double Score);
 
 /// <summary>KServe V1 model metadata, with the version served and its evaluation metrics.</summary>
+/// <param name="Name">The model's name in the routes.</param>
+/// <param name="Ready">Always true in a 200: a model that cannot predict answers 503.</param>
+/// <param name="Version">Version of the served model, from its manifest ("unversioned" without one).</param>
+/// <param name="Trainer">Trainer that produced the model (params.yaml); null without a manifest.</param>
+/// <param name="CreatedAt">When the model was trained; null without a manifest.</param>
+/// <param name="Metrics">Evaluation metrics of the model, by name (auc...); null without a manifest.</param>
 public sealed record ModelMetadata(
     string Name,
     bool Ready,
@@ -21,4 +27,5 @@ public sealed record ModelMetadata(
     IReadOnlyDictionary<string, double>? Metrics);
 
 /// <summary>KServe V1 list of served models.</summary>
+/// <param name="Models">Names of the models this service serves.</param>
 public sealed record ModelList(IReadOnlyList<string> Models);

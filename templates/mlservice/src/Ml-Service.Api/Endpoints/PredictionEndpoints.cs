@@ -1,8 +1,13 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Ml_Service.Api.Endpoints;
 
-/// <summary>The KServe V1 prediction protocol: list, metadata/readiness and predict.</summary>
+/// <summary>
+/// The KServe V1 prediction protocol: list, metadata/readiness and predict. Each handler's return type
+/// names its outcomes (the OpenAPI document takes the 200 and 400 bodies from it); the status codes of
+/// its problem documents are listed where it is mapped.
+/// </summary>
 public static class PredictionEndpoints
 {
     public const string ModelVersionHeader = "X-Model-Version";
@@ -16,7 +21,7 @@ public static class PredictionEndpoints
         models.RequireApiKey();
 #endif
 
-        models.MapGet("/", (IOptions<ServingOptions> options) => TypedResults.Ok(new ModelList([options.Value.Name])))
+        models.MapGet("/", ListModels)
             .WithName("ListModels")
             .WithSummary("Lists the models this service serves.");
 
@@ -30,16 +35,23 @@ public static class PredictionEndpoints
             .WithName("Predict")
             .WithSummary("Predicts churn for a batch of customers.")
             .Accepts<PredictRequest>("application/json")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return app;
     }
 
-    private static IResult GetMetadata(string name, ModelHost host, IOptions<ServingOptions> options)
+    private static Ok<ModelList> ListModels(IOptions<ServingOptions> options) =>
+        TypedResults.Ok(new ModelList([options.Value.Name]));
+
+    /// <returns>200 with the metadata; a problem document: 404 unknown model, 503 no model loaded.</returns>
+    private static Results<Ok<ModelMetadata>, ProblemHttpResult> GetMetadata(
+        string name,
+        ModelHost host,
+        IOptions<ServingOptions> options)
     {
         if (UnknownModel(name, options.Value) is { } notFound)
         {
@@ -60,7 +72,11 @@ public static class PredictionEndpoints
             model.Manifest?.Metrics));
     }
 
-    private static async Task<IResult> Predict(
+    /// <returns>
+    /// 200 with one prediction per instance; 400 naming every invalid field; a problem document: 404 unknown
+    /// model, 413 body too large, 415 not JSON, 500 the model returned no number, 503 no model loaded.
+    /// </returns>
+    private static async Task<Results<Ok<PredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
         string name,
         HttpContext context,
         ModelHost host,
@@ -74,10 +90,15 @@ public static class PredictionEndpoints
         }
 
         var request = await PredictRequestReader.ReadAsync(context.Request, options.Value, cancellationToken);
-        if (request.Error is not null)
+        if (request.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        if (request.Invalid is { } invalid)
         {
             metrics.RecordRejected(request.RejectedFields);
-            return request.Error;
+            return invalid;
         }
 
         // Scored by whichever model serves at this moment; a hot reload never fails the request.
@@ -98,7 +119,7 @@ public static class PredictionEndpoints
             scored.Scores.Select(s => new Prediction(s.PredictedLabel, s.Probability, s.Score)).ToList()));
     }
 
-    private static IResult? UnknownModel(string name, ServingOptions options) =>
+    private static ProblemHttpResult? UnknownModel(string name, ServingOptions options) =>
         string.Equals(name, options.Name, StringComparison.Ordinal)
             ? null
             : Problems.Status(StatusCodes.Status404NotFound, $"No model named '{name}'; this service serves '{options.Name}'.");

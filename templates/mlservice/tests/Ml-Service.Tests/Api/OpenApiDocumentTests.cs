@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace Ml_Service.Tests.Api;
 
-/// <summary>docs/openapi.json is the API's published contract; it must match what the code serves.</summary>
-public class OpenApiDocumentTests(ApiFactory factory) : IClassFixture<ApiFactory>
+/// <summary>
+/// docs/openapi.json is the API's published contract; it must match what the code serves with the
+/// settings it ships with.
+/// </summary>
+public class OpenApiDocumentTests(ShippedSettingsApiFactory factory) : IClassFixture<ShippedSettingsApiFactory>
 {
     [Fact]
     public async Task The_committed_document_matches_the_running_code()

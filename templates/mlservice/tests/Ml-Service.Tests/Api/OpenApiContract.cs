@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ml_Service.Tests.Api;
+
+/// <summary>
+/// The committed docs/openapi.json, read as a client would read it: its operations, the schema of the
+/// predict request, and predict requests generated from that schema alone.
+/// </summary>
+internal sealed class OpenApiContract
+{
+    public const string ListOperation = "ListModels";
+    public const string MetadataOperation = "GetModel";
+    public const string PredictOperation = "Predict";
+    private const string Json = "application/json";
+
+    private static readonly Lazy<OpenApiContract> s_committed = new(() => new OpenApiContract(
+        // Comment lines are skipped: the template this repository came from keeps its variants in the file.
+        JsonNode.Parse(
+            File.ReadAllText(Repository.OpenApiPath),
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!));
+
+    private OpenApiContract(JsonNode document)
+    {
+        Document = document;
+        Validator = new OpenApiSchemaValidator(document);
+        PredictRequestSchema = Validator.Dereference(
+            Operation(PredictOperation).Operation["requestBody"]!["content"]![Json]!["schema"]!.AsObject());
+        InstancesSchema = PredictRequestSchema["properties"]!["instances"]!.AsObject();
+        InstanceSchema = Validator.Dereference(InstancesSchema["items"]!.AsObject());
+    }
+
+    public static OpenApiContract Committed => s_committed.Value;
+
+    public JsonNode Document { get; }
+
+    public OpenApiSchemaValidator Validator { get; }
+
+    /// <summary>The body of a predict request: an object with <c>instances</c>.</summary>
+    public JsonObject PredictRequestSchema { get; }
+
+    /// <summary>The <c>instances</c> array of a predict request.</summary>
+    public JsonObject InstancesSchema { get; }
+
+    /// <summary>One instance: the features of one customer.</summary>
+    public JsonObject InstanceSchema { get; }
+
+    /// <summary>Every schema the document holds, components and inline, with where it is.</summary>
+    public IEnumerable<(string Where, JsonObject Schema)> Schemas()
+    {
+        foreach (var (name, schema) in Document["components"]?["schemas"]?.AsObject() ?? [])
+        {
+            yield return ($"components.schemas.{name}", schema!.AsObject());
+        }
+
+        foreach (var (path, item) in Document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                var where = $"{method.ToUpperInvariant()} {path}";
+                foreach (var parameter in operation!["parameters"]?.AsArray() ?? [])
+                {
+                    yield return ($"{where} parameter {parameter!["name"]}", parameter["schema"]!.AsObject());
+                }
+
+                foreach (var (mediaType, content) in operation["requestBody"]?["content"]?.AsObject() ?? [])
+                {
+                    yield return ($"{where} request {mediaType}", content!["schema"]!.AsObject());
+                }
+
+                foreach (var (status, response) in operation["responses"]!.AsObject())
+                {
+                    foreach (var (mediaType, content) in response!["content"]?.AsObject() ?? [])
+                    {
+                        yield return ($"{where} {status} {mediaType}", content!["schema"]!.AsObject());
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The operation with this operationId, its path template and its HTTP method.</summary>
+    public (string Path, HttpMethod Method, JsonObject Operation) Operation(string operationId)
+    {
+        foreach (var (path, item) in Document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                if (operation!["operationId"]?.GetValue<string>() == operationId)
+                {
+                    return (path, new HttpMethod(method.ToUpperInvariant()), operation.AsObject());
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"docs/openapi.json has no operation '{operationId}'.");
+    }
+
+    /// <summary>The header that carries the key of the API-key scheme the operation requires, or null when it requires none.</summary>
+    public string? ApiKeyHeader(string operationId)
+    {
+        var requirement = Operation(operationId).Operation["security"]?.AsArray().FirstOrDefault()?.AsObject();
+        if (requirement is null || requirement.Count == 0)
+        {
+            return null;
+        }
+
+        var scheme = Document["components"]!["securitySchemes"]![requirement.First().Key]!;
+        scheme["type"]!.GetValue<string>().Should().Be("apiKey");
+        scheme["in"]!.GetValue<string>().Should().Be("header");
+        return scheme["name"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// Asserts that the document declares the response's status for the operation, and that the body matches
+    /// its schema. Returns the body.
+    /// </summary>
+    public async Task<JsonNode?> AssertDocumentedAsync(string operationId, HttpResponseMessage response)
+    {
+        var status = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+        var responses = Operation(operationId).Operation["responses"]!.AsObject();
+        responses.ContainsKey(status).Should().BeTrue($"every answer of {operationId} must be documented, {status} too");
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "(none)";
+        var content = responses[status]!["content"]?.AsObject();
+        content.Should().NotBeNull($"the document says {operationId} answers {status} with a body");
+        content!.ContainsKey(mediaType).Should().BeTrue($"the document lists the media types of {operationId}'s {status}, {mediaType} too");
+
+        var body = await response.Content.ReadFromJsonAsync<JsonNode>();
+        var errors = Validator.Validate(body, content[mediaType]!["schema"]!.AsObject());
+        errors.Should().BeEmpty($"the {status} body of {operationId} must match its documented schema: {body?.ToJsonString()}");
+        return body;
+    }
+
+    /// <summary>
+    /// Predict requests built from the document's schema alone: valid ones (a typical instance, each bound and
+    /// each allowed category, a full batch), then one variant per rule of the schema that breaks that rule only.
+    /// </summary>
+    public IReadOnlyList<PredictCase> PredictCases()
+    {
+        var instance = ValidInstance();
+        var cases = new List<PredictCase> { Valid("one typical instance", Batch(instance, 1)) };
+        foreach (var (name, schema) in InstanceProperties())
+        {
+            if (schema["minimum"] is { } min)
+            {
+                cases.Add(Valid($"{name} at its minimum", Batch(With(instance, name, min.DeepClone()), 1)));
+                cases.Add(InvalidInstance($"{name} below its minimum", With(instance, name, Number(ToDouble(min) - 1)), name));
+            }
+
+            if (schema["maximum"] is { } max)
+            {
+                cases.Add(Valid($"{name} at its maximum", Batch(With(instance, name, max.DeepClone()), 1)));
+                cases.Add(InvalidInstance($"{name} above its maximum", With(instance, name, Number(ToDouble(max) + 1)), name));
+            }
+
+            if (Types(schema).Contains("integer"))
+            {
+                cases.Add(InvalidInstance($"{name} with a fractional part", With(instance, name, Number(ToDouble(instance[name]!) + 0.5)), name));
+            }
+
+            foreach (var allowed in schema["enum"]?.AsArray() ?? [])
+            {
+                cases.Add(Valid($"{name} = {allowed!.ToJsonString()}", Batch(With(instance, name, allowed.DeepClone()), 1)));
+            }
+
+            if (schema["enum"] is not null)
+            {
+                cases.Add(InvalidInstance($"{name} outside its allowed values", With(instance, name, "not-an-allowed-value"), name));
+            }
+
+            foreach (var (type, wrong) in WrongTypes(schema))
+            {
+                cases.Add(InvalidInstance($"{name} as {type}", With(instance, name, wrong), name));
+            }
+        }
+
+        foreach (var required in InstanceSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+        {
+            var missing = instance.DeepClone().AsObject();
+            missing.Remove(required);
+            cases.Add(InvalidInstance($"{required} missing", missing, required));
+        }
+
+        if (InstanceSchema["additionalProperties"] is JsonValue additional && !additional.GetValue<bool>())
+        {
+            cases.Add(InvalidInstance("a property the schema does not list", With(instance, "unlisted_property", 1), "unlisted_property"));
+        }
+
+        foreach (var (type, wrong) in WrongTypes(InstanceSchema))
+        {
+            cases.Add(InvalidRequest($"an instance as {type}", new JsonObject { ["instances"] = new JsonArray { wrong } }, "instances[0]"));
+        }
+
+        cases.AddRange(RequestCases(instance));
+        return cases;
+    }
+
+    private IEnumerable<PredictCase> RequestCases(JsonObject instance)
+    {
+        if (InstancesSchema["minItems"] is { } min)
+        {
+            var fewest = (int)ToDouble(min);
+            yield return Valid($"{Instances(fewest)} (the fewest allowed)", Batch(instance, fewest));
+            yield return InvalidRequest($"{Instances(fewest - 1)} (fewer than allowed)", Batch(instance, fewest - 1), "instances");
+        }
+
+        if (InstancesSchema["maxItems"] is { } max)
+        {
+            var most = (int)ToDouble(max);
+            yield return Valid($"{Instances(most)} (the most allowed)", Batch(instance, most));
+            yield return InvalidRequest($"{Instances(most + 1)} (more than allowed)", Batch(instance, most + 1), "instances");
+        }
+
+        foreach (var (type, wrong) in WrongTypes(InstancesSchema))
+        {
+            yield return InvalidRequest($"instances as {type}", new JsonObject { ["instances"] = wrong }, "instances");
+        }
+
+        foreach (var required in PredictRequestSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+        {
+            yield return InvalidRequest($"{required} missing from the request", new JsonObject(), required);
+        }
+    }
+
+    /// <summary>One instance that keeps every rule: each listed property, inside its range, an allowed category.</summary>
+    private JsonObject ValidInstance()
+    {
+        var instance = new JsonObject();
+        foreach (var (name, schema) in InstanceProperties())
+        {
+            instance[name] = ValidValue(name, schema);
+        }
+
+        return instance;
+    }
+
+    private static JsonNode ValidValue(string name, JsonObject schema)
+    {
+        if (schema["enum"] is JsonArray allowed)
+        {
+            return allowed[0]!.DeepClone();
+        }
+
+        var types = Types(schema);
+        var min = schema["minimum"] is { } minimum ? ToDouble(minimum) : 0;
+        var max = schema["maximum"] is { } maximum ? ToDouble(maximum) : min + 100;
+        if (types.Contains("integer"))
+        {
+            return Number(Math.Floor(min + ((max - min) / 3)));
+        }
+
+        if (types.Contains("number"))
+        {
+            // A fractional value: a number that is not a whole number must be accepted too.
+            return Number(Math.Round(min + ((max - min) / 3), 2) + 0.25);
+        }
+
+        if (types.Contains("string") && schema["pattern"] is null)
+        {
+            return "text";
+        }
+
+        if (types.Contains("boolean"))
+        {
+            return true;
+        }
+
+        throw new NotSupportedException($"Cannot build a valid value of '{name}' from its schema {schema.ToJsonString()}; extend {nameof(OpenApiContract)}.");
+    }
+
+    /// <summary>A value of each JSON type that the schema does not allow (a string for a number, a number for a string, null...).</summary>
+    private static IEnumerable<(string Type, JsonNode? Value)> WrongTypes(JsonObject schema)
+    {
+        var allowed = Types(schema);
+        (string Type, Func<JsonNode?> Value)[] candidates =
+        [
+            ("string", () => JsonValue.Create("1")),
+            ("number", () => JsonValue.Create(1)),
+            ("boolean", () => JsonValue.Create(true)),
+            ("object", () => new JsonObject()),
+            ("array", () => new JsonArray()),
+            ("null", () => null),
+        ];
+        foreach (var (type, value) in candidates)
+        {
+            if (!allowed.Contains(type) && !(type == "number" && allowed.Contains("integer")))
+            {
+                yield return ($"{(type == "null" ? "null" : "a JSON " + type)}", value());
+            }
+        }
+    }
+
+    private IEnumerable<(string Name, JsonObject Schema)> InstanceProperties() =>
+        InstanceSchema["properties"]!.AsObject().Select(p => (p.Key, Validator.Dereference(p.Value!.AsObject())));
+
+    private static HashSet<string> Types(JsonObject schema) => schema["type"] switch
+    {
+        JsonArray types => [.. types.Select(t => t!.GetValue<string>())],
+        JsonValue type => [type.GetValue<string>()],
+        _ => throw new NotSupportedException($"A schema without a type cannot be generated from: {schema.ToJsonString()}"),
+    };
+
+    private static double ToDouble(JsonNode number) => double.Parse(number.ToJsonString(), CultureInfo.InvariantCulture);
+
+    private static JsonValue Number(double value) =>
+        double.IsInteger(value) ? JsonValue.Create((long)value) : JsonValue.Create(value);
+
+    private static JsonObject With(JsonObject instance, string name, JsonNode? value)
+    {
+        var copy = instance.DeepClone().AsObject();
+        copy[name] = value;
+        return copy;
+    }
+
+    private static string Instances(int count) => count == 1 ? "1 instance" : $"{count} instances";
+
+    /// <summary>A request with <paramref name="count"/> copies of the instance.</summary>
+    private static JsonObject Batch(JsonObject instance, int count) =>
+        new() { ["instances"] = new JsonArray([.. Enumerable.Range(0, count).Select(_ => instance.DeepClone())]) };
+
+    private static PredictCase Valid(string name, JsonObject body) => new($"valid: {name}", body.ToJsonString(), ExpectValid: true, Field: null);
+
+    /// <summary>A request whose only instance breaks a rule of <paramref name="property"/>.</summary>
+    private static PredictCase InvalidInstance(string name, JsonObject instance, string property) =>
+        InvalidRequest(name, Batch(instance, 1), $"instances[0].{property}");
+
+    private static PredictCase InvalidRequest(string name, JsonObject body, string field) =>
+        new($"invalid: {name}", body.ToJsonString(), ExpectValid: false, Field: field);
+}
+
+/// <param name="Name">What the request tries, e.g. <c>invalid: tenure_months below its minimum</c>.</param>
+/// <param name="Body">The JSON sent.</param>
+/// <param name="ExpectValid">What the generator meant to build; the document must agree.</param>
+/// <param name="Field">For an invalid request, the field the 400 must name (a key of <c>errors</c>).</param>
+internal sealed record PredictCase(string Name, string Body, bool ExpectValid, string? Field);
