@@ -56,6 +56,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         ["ml_feature_drift_psi"] = "gauge",
         ["ml_disk_free_bytes"] = "gauge",
         ["ml_auth_failures_total"] = "counter",
+        ["ml_requests_shed_total"] = "counter",
     };
 
     /// <summary>Series Prometheus itself adds to every target.</summary>
