@@ -20,6 +20,10 @@ public static class ServiceDefaults
     public const string ReadyPath = "/health/ready";
     public const string CorrelationHeader = "X-Correlation-ID";
 
+    /// <summary>Requests slower than this many milliseconds are logged as warnings, whatever their status.</summary>
+    public const string SlowRequestSetting = "RequestLogging:SlowRequestMilliseconds";
+    public const double DefaultSlowRequestMilliseconds = 500;
+
     private const string LiveTag = "live";
     private const string ReadyTag = "ready";
 
@@ -74,14 +78,10 @@ public static class ServiceDefaults
                 await next(context);
             }
         });
+        var slowRequestMilliseconds = app.Configuration.GetValue(SlowRequestSetting, DefaultSlowRequestMilliseconds);
         app.UseSerilogRequestLogging(options =>
-        {
-            // Probes hit every few seconds; log them only when they fail. Bodies are never logged.
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
-                : LogEventLevel.Information;
-        });
+            options.GetLevel = (context, elapsedMilliseconds, exception) =>
+                RequestLogLevel(context, elapsedMilliseconds, exception, slowRequestMilliseconds));
 
         if (app.Environment.IsDevelopment())
         {
@@ -106,6 +106,24 @@ public static class ServiceDefaults
             ResponseWriter = WriteHealthReport,
         }).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The level of a request's summary line. Successful requests are logged at Debug, so Production (Information)
+    /// writes no line for them: at full load one line per request costs more than the prediction itself
+    /// (docs/MONITORING.md). Slow requests are warnings, refused ones information, failures errors; probes only when
+    /// they fail. Bodies are never logged. To log every request, set the level of
+    /// <c>Serilog.AspNetCore.RequestLoggingMiddleware</c> to Debug under <c>Serilog:MinimumLevel:Override</c>.
+    /// </summary>
+    public static LogEventLevel RequestLogLevel(HttpContext context, double elapsedMilliseconds, Exception? exception, double slowRequestMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var status = context.Response.StatusCode;
+        return exception is not null || status >= 500 ? LogEventLevel.Error
+            : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+            : elapsedMilliseconds >= slowRequestMilliseconds ? LogEventLevel.Warning
+            : status >= 400 ? LogEventLevel.Information
+            : LogEventLevel.Debug;
     }
 
     /// <summary>A caller's correlation id is kept when it is short and plain; otherwise the trace id is used.</summary>
