@@ -19,6 +19,8 @@ declare -A debian_packages=(
   # Prometheus server and promtool: the monitoring tests check, unit-test and scrape with them.
   [prometheus]=prometheus
   [promtool]=prometheus
+  # Load generator of make loadtest (LoadTestTargetTests).
+  [wrk]=wrk
 )
 
 missing=()

@@ -88,15 +88,30 @@ write_bodies() {
   } | tr -d '\n' >"${dir}/batch.json"
 }
 
-# wrk at concurrency 16 for <seconds> against <url>'s predict with <body>; prints
-# "requests_per_s p50_ms p99_ms errors".
+# CPU time (user + system) of <pid>s so far, in clock ticks.
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/${pid}/stat" 2>/dev/null || echo 0)))
+  done
+  echo "${total}"
+}
+
+# wrk at concurrency 16 for <seconds> against <url>'s predict with <body>, sending <key>; the service's
+# processes are <pid>s. Prints "requests_per_s p50_ms p99_ms errors cpu_us_per_request". CPU time per
+# request is what the service spent (wrk excluded): unlike requests/s it hardly moves when other
+# processes share the machine.
 measure() {
-  local url="$1" body="$2" seconds="$3" key="$4" result
+  local url="$1" body="$2" seconds="$3" key="$4" result before after
+  shift 4
+  before="$(cpu_ticks "$@")"
   result="$(BENCH_BODY="${body}" BENCH_KEY="${key}" wrk -t2 -c16 -d"${seconds}s" -s "${bench_dir}/post.lua" \
     "${url}/v1/models/churn:predict" | grep '^RESULT ')" || { echo "wrk failed against ${url}" >&2; return 1; }
-  awk '{
+  after="$(cpu_ticks "$@")"
+  awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "%.1f %.3f %.3f %d\n", v["requests"] / v["seconds"], v["p50_us"] / 1000, v["p99_us"] / 1000, v["non2xx"] + v["socket_errors"]
+    printf "%.1f %.3f %.3f %d %.1f\n", v["requests"] / v["seconds"], v["p50_us"] / 1000, v["p99_us"] / 1000,
+      v["non2xx"] + v["socket_errors"], ticks / hz * 1e6 / (v["requests"] > 0 ? v["requests"] : 1)
   }' <<<"${result}"
 }
 
@@ -123,7 +138,7 @@ median_of() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 
 # bench_serving <generated repo> <project name> <rounds> <seconds per measurement> <work dir>
 bench_serving() {
   local app="$1" name="$2" rounds="$3" seconds="$4" work="$5"
-  local -A rps p50 p99 errors rss log_bytes
+  local -A rps p50 p99 errors rss log_bytes cpu
   local services=(generated logged bare python) bodies=(one batch) url service body round key figures
   local -A urls pids
   mkdir -p "${work}"
@@ -151,12 +166,16 @@ bench_serving() {
   urls[python]="http://127.0.0.1:${peer_port}"
   start_peer "${work}/peer.joblib" "${peer_port}" "${work}/python.log"
   pids[python]="${started_pid}"
+  local -A measured
+  measured[generated]="${pids[generated]}" measured[logged]="${pids[logged]}" measured[bare]="${pids[bare]}"
+  measured[python]="$(uvicorn_workers "${pids[python]}" | tr '\n' ' ')"
 
   step "Serving: warming up every service (5 s per request shape)"
   for service in "${services[@]}"; do
     for body in "${bodies[@]}"; do
       [[ "${service}" == logged && "${body}" == batch ]] && continue
-      measure "${urls[${service}]}" "${work}/${body}.json" 5 "${api_key}" >/dev/null
+      # shellcheck disable=SC2086 # one pid per word
+      measure "${urls[${service}]}" "${work}/${body}.json" 5 "${api_key}" ${measured[${service}]} >/dev/null
     done
   done
 
@@ -168,13 +187,15 @@ bench_serving() {
         key="${api_key}"
         local before after
         before="$(stat -c %s "${work}/${service}.log")"
-        read -r figures < <(measure "${urls[${service}]}" "${work}/${body}.json" "${seconds}" "${key}")
+        # shellcheck disable=SC2086 # one pid per word
+        read -r figures < <(measure "${urls[${service}]}" "${work}/${body}.json" "${seconds}" "${key}" ${measured[${service}]})
         after="$(stat -c %s "${work}/${service}.log")"
-        read -r r m50 m99 e <<<"${figures}"
-        rps[${service}.${body}]+="${r} " p50[${service}.${body}]+="${m50} " p99[${service}.${body}]+="${m99} "
+        read -r r m50 m99 e c <<<"${figures}"
+        rps[${service}.${body}]+="${r} " p50[${service}.${body}]+="${m50} " p99[${service}.${body}]+="${m99} " cpu[${service}.${body}]+="${c} "
         errors[${service}.${body}]=$((${errors[${service}.${body}]:-0} + e))
         log_bytes[${service}.${body}]+="$(awk -v a="${before}" -v b="${after}" -v s="${seconds}" 'BEGIN { printf "%.0f", (b - a) / s }') "
-        printf '  %-10s %-6s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors %d\n' "${service}" "${body}" "${r}" "${m50}" "${m99}" "${e}"
+        printf '  %-10s %-6s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  CPU %7.1f us/request\n' \
+          "${service}" "${body}" "${r}" "${m50}" "${m99}" "${e}" "${c}"
       done
     done
   done
@@ -182,8 +203,8 @@ bench_serving() {
   rss[generated]="$(peak_rss_mib "${pids[generated]}")"
   rss[logged]="$(peak_rss_mib "${pids[logged]}")"
   rss[bare]="$(peak_rss_mib "${pids[bare]}")"
-  # shellcheck disable=SC2046 # one pid per word
-  rss[python]="$(peak_rss_mib $(uvicorn_workers "${pids[python]}"))"
+  # shellcheck disable=SC2086 # one pid per word
+  rss[python]="$(peak_rss_mib ${measured[python]})"
   stop_serving
 
   local -A med
@@ -193,12 +214,13 @@ bench_serving() {
       med[rps.${service}.${body}]="$(tr ' ' '\n' <<<"${rps[${service}.${body}]}" | grep . | median_of)"
       med[p50.${service}.${body}]="$(tr ' ' '\n' <<<"${p50[${service}.${body}]}" | grep . | median_of)"
       med[p99.${service}.${body}]="$(tr ' ' '\n' <<<"${p99[${service}.${body}]}" | grep . | median_of)"
+      med[cpu.${service}.${body}]="$(tr ' ' '\n' <<<"${cpu[${service}.${body}]}" | grep . | median_of)"
       med[log.${service}.${body}]="$(tr ' ' '\n' <<<"${log_bytes[${service}.${body}]}" | grep . | median_of)"
     done
   done
 
   step "Serving results (medians of ${rounds} rounds; wrk -t2 -c16 -d${seconds}s; $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'))"
-  printf '%-34s %11s %12s %8s %8s %7s %9s\n' "service, request" "requests/s" "instances/s" "p50 ms" "p99 ms" "errors" "peak RSS"
+  printf '%-46s %11s %12s %8s %8s %7s %10s %12s\n' "service, instances per request" "requests/s" "instances/s" "p50 ms" "p99 ms" "errors" "peak RSS" "CPU us/req"
   local label n
   for service in generated bare python; do
     for body in "${bodies[@]}"; do
@@ -209,9 +231,10 @@ bench_serving() {
         bare) label="bare minimal API" ;;
         python) label="FastAPI + scikit-learn ($(nproc) workers)" ;;
       esac
-      printf '%-34s %11.0f %12.0f %8.2f %8.2f %7d %6s MiB\n' "${label}, ${n} inst." "${med[rps.${service}.${body}]}" \
+      printf '%-46s %11.0f %12.0f %8.2f %8.2f %7d %6s MiB %12.1f\n' "${label}, ${n}" "${med[rps.${service}.${body}]}" \
         "$(awk -v r="${med[rps.${service}.${body}]}" -v n="${n}" 'BEGIN { print r * n }')" \
-        "${med[p50.${service}.${body}]}" "${med[p99.${service}.${body}]}" "${errors[${service}.${body}]}" "${rss[${service}]}"
+        "${med[p50.${service}.${body}]}" "${med[p99.${service}.${body}]}" "${errors[${service}.${body}]}" "${rss[${service}]}" \
+        "${med[cpu.${service}.${body}]}"
     done
   done
 
@@ -222,7 +245,8 @@ bench_serving() {
   ratio_py_batch="$(ratio "${med[rps.generated.batch]}" "${med[rps.python.batch]}")"
   echo
   echo "generated / bare, requests/s, 1 instance:             ${ratio_bare}x (target >= 0.6x)"
-  echo "generated / bare, requests/s, 64 instances:           ${ratio_bare_batch}x"
+  echo "generated / bare, requests/s, 64 instances:           ${ratio_bare_batch}x (the bare endpoint ignores the body)"
+  echo "bare / generated, CPU per request, 1 instance:        $(ratio "${med[cpu.bare.one]}" "${med[cpu.generated.one]}")x (the requests/s ratio on an otherwise idle machine)"
   echo "generated / Python, requests/s, 1 instance:           ${ratio_py_one}x (target >= 200x)"
   echo "generated / Python, instances/s, 64 instances:        ${ratio_py_batch}x (target >= 50x)"
   echo "generated p99, 1 and 64 instances:                    ${med[p99.generated.one]} ms, ${med[p99.generated.batch]} ms (target < 5 ms)"
@@ -231,9 +255,10 @@ bench_serving() {
   echo "errors (non-2xx + socket), all services and rounds:   ${total_errors} (target 0)"
 
   step "Per-request logging at that load (generated service, 1 instance)"
-  printf '%-52s %11.0f req/s  p99 %6.2f ms  log %9.1f KiB/s\n' "Production default (no line per successful request)" \
-    "${med[rps.generated.one]}" "${med[p99.generated.one]}" "$(awk -v b="${med[log.generated.one]}" 'BEGIN { print b / 1024 }')"
-  printf '%-52s %11.0f req/s  p99 %6.2f ms  log %9.1f KiB/s\n' "every request logged (RequestLoggingMiddleware=Debug)" \
-    "${med[rps.logged.one]}" "${med[p99.logged.one]}" "$(awk -v b="${med[log.logged.one]}" 'BEGIN { print b / 1024 }')"
-  echo "throughput with per-request logs / without:          $(ratio "${med[rps.logged.one]}" "${med[rps.generated.one]}")x"
+  printf '%-54s %8.0f req/s  p99 %6.2f ms  CPU %6.1f us/req  log %8.1f KiB/s\n' "Production default (no line per successful request)" \
+    "${med[rps.generated.one]}" "${med[p99.generated.one]}" "${med[cpu.generated.one]}" "$(awk -v b="${med[log.generated.one]}" 'BEGIN { print b / 1024 }')"
+  printf '%-54s %8.0f req/s  p99 %6.2f ms  CPU %6.1f us/req  log %8.1f KiB/s\n' "every request logged (RequestLoggingMiddleware=Debug)" \
+    "${med[rps.logged.one]}" "${med[p99.logged.one]}" "${med[cpu.logged.one]}" "$(awk -v b="${med[log.logged.one]}" 'BEGIN { print b / 1024 }')"
+  echo "requests/s with per-request logs / without:           $(ratio "${med[rps.logged.one]}" "${med[rps.generated.one]}")x"
+  echo "CPU per request with per-request logs / without:      $(ratio "${med[cpu.logged.one]}" "${med[cpu.generated.one]}")x"
 }
