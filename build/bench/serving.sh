@@ -249,6 +249,7 @@ bench_serving() {
   echo "bare / generated, CPU per request, 1 instance:        $(ratio "${med[cpu.bare.one]}" "${med[cpu.generated.one]}")x (the requests/s ratio on an otherwise idle machine)"
   echo "generated / Python, requests/s, 1 instance:           ${ratio_py_one}x (target >= 200x)"
   echo "generated / Python, instances/s, 64 instances:        ${ratio_py_batch}x (target >= 50x)"
+  echo "Python / generated, CPU per request, 1 and 64:        $(ratio "${med[cpu.python.one]}" "${med[cpu.generated.one]}")x, $(ratio "${med[cpu.python.batch]}" "${med[cpu.generated.batch]}")x"
   echo "generated p99, 1 and 64 instances:                    ${med[p99.generated.one]} ms, ${med[p99.generated.batch]} ms (target < 5 ms)"
   local total_errors=0 k
   for k in "${!errors[@]}"; do total_errors=$((total_errors + errors[${k}])); done
