@@ -246,7 +246,7 @@ bench_serving() {
   echo
   echo "generated / bare, requests/s, 1 instance:             ${ratio_bare}x (target >= 0.6x)"
   echo "generated / bare, requests/s, 64 instances:           ${ratio_bare_batch}x (the bare endpoint ignores the body)"
-  echo "bare / generated, CPU per request, 1 instance:        $(ratio "${med[cpu.bare.one]}" "${med[cpu.generated.one]}")x (the requests/s ratio on an otherwise idle machine)"
+  echo "bare / generated, CPU per request, 1 instance:        $(ratio "${med[cpu.bare.one]}" "${med[cpu.generated.one]}")x (the requests/s ratio when CPU is the only limit)"
   echo "generated / Python, requests/s, 1 instance:           ${ratio_py_one}x (target >= 200x)"
   echo "generated / Python, instances/s, 64 instances:        ${ratio_py_batch}x (target >= 50x)"
   echo "Python / generated, CPU per request, 1 and 64:        $(ratio "${med[cpu.python.one]}" "${med[cpu.generated.one]}")x, $(ratio "${med[cpu.python.batch]}" "${med[cpu.generated.batch]}")x"
