@@ -3,17 +3,26 @@
 #   1. new hire: `dotnet new mlservice` (with its restore) + `make test`, warm NuGet cache,
 #      against `dotnet new xunit` + `dotnet test`, the smallest test project the SDK makes;
 #   2. readiness: process start to /health/ready = 200, against process start to /health/live = 200
-#      of the same process (the bare cost of starting ASP.NET Core).
-# Usage: bash build/bench.sh [runs]   (default 3; medians are reported). Work lands in artifacts/bench.
+#      of the same process (the bare cost of starting ASP.NET Core);
+#   3. serving speed and the cost of request logs: the generated service (Release, Production, API key)
+#      under wrk against a bare minimal-API endpoint and a FastAPI + scikit-learn peer (build/bench/serving.sh).
+# Usage: bash build/bench.sh [runs] [all|startup|serving]   (runs default 3; medians are reported;
+# BENCH_SECONDS sets the length of one wrk measurement, default 10). Work lands in artifacts/bench.
+# Installs wrk and the Python peer's Debian packages when missing (build/bench/requirements.sh).
 set -euo pipefail
 
 # shellcheck source=build/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=build/bench/serving.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench/serving.sh"
 
 runs="${1:-3}"
+parts="${2:-all}"
+seconds="${BENCH_SECONDS:-10}"
 bench="${repo_root}/artifacts/bench"
 name="Bench.Churn"
-trap stop_api EXIT
+trap 'stop_api; stop_serving' EXIT
+case "${parts}" in all | startup | serving) ;; *) echo "usage: bash build/bench.sh [runs] [all|startup|serving]" >&2; exit 2 ;; esac
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -57,11 +66,16 @@ time_readiness() {
   echo "${live} ${ready}"
 }
 
+[[ "${parts}" == startup ]] || bash "${repo_root}/build/bench/requirements.sh"
 rm -rf "${bench}"
 isolate "${bench}"
 step "Packing into ${bench} and warming the NuGet cache (one unmeasured run of each)"
 pack_and_install "${bench}" >"${bench}/pack.log" 2>&1
 time_new_hire "${bench}/warmup-mlservice" >/dev/null
+if [[ "${parts}" == serving ]]; then
+  bench_serving "${bench}/warmup-mlservice" "${name}" "${runs}" "${seconds}" "${bench}/serving"
+  exit 0
+fi
 time_baseline "${bench}/warmup-xunit" >/dev/null
 
 new_hire=() baseline=() live=() ready=()
@@ -88,3 +102,7 @@ echo "new hire / baseline:               $(ratio "${new_hire_median}" "${baselin
 echo "process start -> /health/live:     ${live_median} s (baseline: bare ASP.NET Core start)"
 echo "process start -> /health/ready:    ${ready_median} s (target < 2 s)"
 echo "ready / live:                      $(ratio "${ready_median}" "${live_median}")x"
+
+if [[ "${parts}" == all ]]; then
+  bench_serving "${bench}/mlservice-1" "${name}" "${runs}" "${seconds}" "${bench}/serving"
+fi

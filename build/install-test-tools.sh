@@ -19,7 +19,7 @@ declare -A debian_packages=(
   # Prometheus server and promtool: the monitoring tests check, unit-test and scrape with them.
   [prometheus]=prometheus
   [promtool]=prometheus
-  # HTTP load generator: the hardening tests load the generated service with it.
+  # HTTP load generator: the hardening tests and make loadtest (LoadTestTargetTests) use it.
   [wrk]=wrk
 )
 

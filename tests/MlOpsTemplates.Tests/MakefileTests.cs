@@ -12,7 +12,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
 {
     private static readonly string[] s_everyRepoTargets =
         ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card",
-         "test", "coverage", "lint", "format", "run", "docs", "docker-build", "docker-run", "clean",
+         "test", "coverage", "lint", "format", "run", "loadtest", "docs", "docker-build", "docker-run", "clean",
          "template-update", "template-check"];
 
     private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];

@@ -20,6 +20,10 @@ public static class ServiceDefaults
     public const string ReadyPath = "/health/ready";
     public const string CorrelationHeader = "X-Correlation-ID";
 
+    /// <summary>Requests slower than this many milliseconds are logged as warnings, whatever their status.</summary>
+    public const string SlowRequestSetting = "RequestLogging:SlowRequestMilliseconds";
+    public const double DefaultSlowRequestMilliseconds = 500;
+
     private const string LiveTag = "live";
     private const string ReadyTag = "ready";
 
@@ -75,17 +79,10 @@ public static class ServiceDefaults
                 await next(context);
             }
         });
+        var slowRequestMilliseconds = app.Configuration.GetValue(SlowRequestSetting, DefaultSlowRequestMilliseconds);
         app.UseSerilogRequestLogging(options =>
-        {
-            // Probes hit every few seconds: an unready service would log an error each time, so they are never
-            // logged unless they throw; what makes a probe fail is logged once by what changed the state
-            // (model loader, shutdown). Bodies are never logged.
-            options.GetLevel = (context, _, exception) =>
-                exception is not null ? LogEventLevel.Error
-                : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
-                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : LogEventLevel.Information;
-        });
+            options.GetLevel = (context, elapsedMilliseconds, exception) =>
+                RequestLogLevel(context, elapsedMilliseconds, exception, slowRequestMilliseconds));
 
         if (app.Environment.IsDevelopment())
         {
@@ -110,6 +107,29 @@ public static class ServiceDefaults
             ResponseWriter = WriteHealthReport,
         }).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The level of a request's summary line. Successful requests are logged at Debug, so Production (Information)
+    /// writes no line for them: at full load one line per request costs more than the prediction itself
+    /// (docs/MONITORING.md). Slow requests are warnings, refused ones information, failures errors; probes only when
+    /// they fail. Bodies are never logged. To log every request, set the level of
+    /// <c>Serilog.AspNetCore.RequestLoggingMiddleware</c> to Debug under <c>Serilog:MinimumLevel:Override</c>.
+    /// </summary>
+    public static LogEventLevel RequestLogLevel(HttpContext context, double elapsedMilliseconds, Exception? exception, double slowRequestMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var status = context.Response.StatusCode;
+        // Probes are never logged unless they throw: an unready service would otherwise log each probe, and
+        // what makes a probe fail is logged once by what changed the state (model loader, shutdown). A 503 is
+        // a refusal the service chose (no model yet, at capacity), not a fault: a warning, not an error.
+        return exception is not null ? LogEventLevel.Error
+            : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+            : status == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
+            : status >= 500 ? LogEventLevel.Error
+            : elapsedMilliseconds >= slowRequestMilliseconds ? LogEventLevel.Warning
+            : status >= 400 ? LogEventLevel.Information
+            : LogEventLevel.Debug;
     }
 
     /// <summary>A caller's correlation id is kept when it is short and plain; otherwise the trace id is used.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,6 +8,7 @@ namespace Ml_Service.Api.Endpoints;
 /// <summary>
 /// Reads a predict request body and validates every instance against <see cref="FeatureSchema"/>.
 /// Errors are keyed by JSON path (<c>instances[2].contract</c>) so a caller knows what to fix.
+/// The body is parsed where Kestrel buffered it, without copying it first.
 /// </summary>
 public static class PredictRequestReader
 {
@@ -38,14 +41,52 @@ public static class PredictRequestReader
             return Refuse(Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Send the request body as application/json."));
         }
 
-        var body = await ReadLimitedAsync(request, options.MaxRequestBodyBytes, cancellationToken);
-        if (body is null)
+        if (request.ContentLength > options.MaxRequestBodyBytes)
         {
-            return Refuse(Problems.Status(
-                StatusCodes.Status413PayloadTooLarge,
-                $"The request body is larger than {options.MaxRequestBodyBytes} bytes."));
+            return TooLarge(options);
         }
 
+        // Reads until the whole body is buffered (or the limit is passed), then parses it in place.
+        var reader = request.BodyReader;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await reader.ReadAsync(cancellationToken);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // The client sent less than its Content-Length and hung up, or more than the server accepts:
+                // the caller's fault (4xx), not an unhandled error of the service.
+                return Refuse(Problems.Status(ex.StatusCode, ex.Message));
+            }
+
+            var body = read.Buffer;
+            if (body.Length > options.MaxRequestBodyBytes)
+            {
+                reader.AdvanceTo(body.Start, body.End);
+                return TooLarge(options);
+            }
+
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                try
+                {
+                    return Parse(body, options.MaxBatchSize);
+                }
+                finally
+                {
+                    reader.AdvanceTo(body.End);
+                }
+            }
+
+            reader.AdvanceTo(body.Start, body.End);
+        }
+    }
+
+    private static Result Parse(ReadOnlySequence<byte> body, int maxBatchSize)
+    {
         JsonDocument document;
         try
         {
@@ -58,9 +99,12 @@ public static class PredictRequestReader
 
         using (document)
         {
-            return Validate(document.RootElement, options.MaxBatchSize);
+            return Validate(document.RootElement, maxBatchSize);
         }
     }
+
+    private static Result TooLarge(ServingOptions options) =>
+        Refuse(Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {options.MaxRequestBodyBytes} bytes."));
 
     private static Result Validate(JsonElement root, int maxBatchSize)
     {
@@ -72,15 +116,20 @@ public static class PredictRequestReader
         }
 
         // A field given twice, or one the protocol does not know, is refused rather than silently dropped.
-        var topLevel = root.EnumerateObject().Select(p => p.Name).ToList();
-        if (topLevel.Count(name => name == InstancesField) > 1)
+        var seenInstances = false;
+        foreach (var property in root.EnumerateObject())
         {
-            return Fail(Problems.Invalid(InstancesField, "appears more than once; send it once"), InstancesField);
-        }
+            if (property.Name != InstancesField)
+            {
+                return Fail(Problems.Invalid(property.Name, $"is not a field of a predict request; send only '{InstancesField}'"), UnknownField);
+            }
 
-        if (topLevel.FirstOrDefault(name => name != InstancesField) is { } extra)
-        {
-            return Fail(Problems.Invalid(extra, $"is not a field of a predict request; send only '{InstancesField}'"), UnknownField);
+            if (seenInstances)
+            {
+                return Fail(Problems.Invalid(InstancesField, "appears more than once; send it once"), InstancesField);
+            }
+
+            seenInstances = true;
         }
 
         var count = instances.GetArrayLength();
@@ -92,37 +141,41 @@ public static class PredictRequestReader
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var rejected = new List<string>();
         var features = new List<ChurnFeatures>(count);
-        var index = 0;
+        var fieldErrors = new List<FeatureError>();
+        var index = -1;
         foreach (var instance in instances.EnumerateArray())
         {
-            var path = $"{InstancesField}[{index++}]";
+            index++;
             if (instance.ValueKind != JsonValueKind.Object)
             {
-                errors[path] = ["must be an object"];
+                errors[$"{InstancesField}[{index}]"] = ["must be an object"];
                 rejected.Add(InstanceField);
                 continue;
             }
 
-            var fields = instance.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).ToList();
-            var duplicates = fields.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-            if (duplicates.Count > 0)
+            // A field sent twice is refused: which of its values was meant is unknowable.
+            var record = new Dictionary<string, RawValue>(FeatureSchema.Columns.Count, StringComparer.Ordinal);
+            var duplicated = false;
+            foreach (var property in instance.EnumerateObject())
             {
-                // Which of two values was meant is unknowable: refuse instead of taking one of them.
-                foreach (var duplicate in duplicates)
+                if (!record.TryAdd(property.Name, RawValue.FromJson(property.Value))
+                    && errors.TryAdd($"{InstancesField}[{index}].{property.Name}", ["appears more than once in this instance; send each field once"]))
                 {
-                    errors[$"{path}.{duplicate}"] = ["appears more than once in this instance; send each field once"];
-                    rejected.Add(FeatureSchema.Columns.Any(c => c.Name == duplicate) ? duplicate : UnknownField);
+                    rejected.Add(FeatureSchema.Columns.Any(c => c.Name == property.Name) ? property.Name : UnknownField);
+                    duplicated = true;
                 }
+            }
 
+            if (duplicated)
+            {
                 continue;
             }
 
-            var fieldErrors = new List<FeatureError>();
-            var record = fields.ToDictionary(g => g.Key, g => RawValue.FromJson(g.Single().Value), StringComparer.Ordinal);
+            fieldErrors.Clear();
             var parsed = FeatureSchema.Validate(record, fieldErrors);
             foreach (var error in fieldErrors)
             {
-                errors[$"{path}.{error.Field}"] = [error.Message];
+                errors[$"{InstancesField}[{index}].{error.Field}"] = [error.Message];
                 rejected.Add(FeatureSchema.Columns.Any(c => c.Name == error.Field) ? error.Field : UnknownField);
             }
 
@@ -133,30 +186,6 @@ public static class PredictRequestReader
         }
 
         return errors.Count > 0 ? Fail(Problems.Invalid(errors), [.. rejected]) : new Result(features, null, null, []);
-    }
-
-    /// <summary>Reads the whole body, or returns null as soon as it exceeds the limit.</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static Result Fail(ValidationProblem invalid, params string[] rejectedFields) => new(null, invalid, null, rejectedFields);

@@ -8,7 +8,9 @@ namespace Ml_Service.Api.Serving;
 /// Compares what callers send with what the model was trained on. For each feature that has a
 /// reference distribution in the manifest (<c>feature_reference</c>), it keeps the bins of the last
 /// <see cref="ServingOptions.DriftWindow"/> inputs and publishes their population stability index
-/// (PSI) once <see cref="MinimumInputs"/> inputs were seen. PSI below 0.1 means no real change,
+/// (PSI) once <see cref="MinimumInputs"/> inputs were seen. Requests only count their inputs into the bins;
+/// the PSI is computed when it is published, before each scrape of <c>/metrics</c>, so its cost does not
+/// grow with the request rate. PSI below 0.1 means no real change,
 /// 0.1 to 0.25 a moderate shift, above 0.25 a distribution the model was not trained on.
 /// </summary>
 public sealed class DriftMonitor
@@ -56,7 +58,7 @@ public sealed class DriftMonitor
         return features.Length == 0 ? null : new DriftMonitor(features, window, publish);
     }
 
-    /// <summary>Adds validated inputs to the window and publishes the PSI of every tracked feature.</summary>
+    /// <summary>Adds validated inputs to the window.</summary>
     public void Observe(IReadOnlyList<ChurnFeatures> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -80,13 +82,22 @@ public sealed class DriftMonitor
                     _inWindow++;
                 }
             }
+        }
+    }
 
-            if (_inWindow >= MinimumInputs)
+    /// <summary>Publishes the PSI of every tracked feature once enough inputs were seen (called before each scrape).</summary>
+    public void Publish()
+    {
+        lock (_gate)
+        {
+            if (_stopped || _inWindow < MinimumInputs)
             {
-                foreach (var feature in _features)
-                {
-                    _publish(feature.Accessor.Name, feature.Psi());
-                }
+                return;
+            }
+
+            foreach (var feature in _features)
+            {
+                _publish(feature.Accessor.Name, feature.Psi());
             }
         }
     }

@@ -13,11 +13,23 @@ namespace Ml_Service.Api.Serving;
 /// old pool is disposed when its last request returns. A model that fails to load never replaces a
 /// good one.
 /// </summary>
-public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> options) : IDisposable
+public sealed class ModelHost : IDisposable
 {
+    private readonly ServingMetrics _metrics;
+    private readonly IOptions<ServingOptions> _options;
     private volatile Served? _served;
     private volatile string _notReadyReason = "The model has not been loaded yet.";
     private volatile LoadFailure? _lastFailure;
+
+    public ModelHost(ServingMetrics metrics, IOptions<ServingOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(options);
+        _metrics = metrics;
+        _options = options;
+        // Drift is computed when Prometheus asks for it, not on every request.
+        metrics.BeforeScrape(() => _served?.Drift?.Publish());
+    }
 
     public bool IsReady => _served is not null;
 
@@ -49,7 +61,7 @@ public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> o
         }
         catch (ModelLoadException ex)
         {
-            metrics.RecordLoadFailure();
+            _metrics.RecordLoadFailure();
             _lastFailure = new LoadFailure(ex.Message, DateTimeOffset.UtcNow);
             if (_served is null)
             {
@@ -63,11 +75,11 @@ public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> o
         var loadedAt = DateTimeOffset.UtcNow;
         var previous = _served;
         previous?.Drift?.Stop();
-        metrics.ClearDrift();
+        _metrics.ClearDrift();
         _served = new Served(model, pool, drift);
         previous?.Release();
         _lastFailure = null;
-        metrics.RecordServing(model, loadedAt, Stopwatch.GetElapsedTime(started));
+        _metrics.RecordServing(model, loadedAt, Stopwatch.GetElapsedTime(started));
         return new LoadOutcome(true, ServingStatus(model), previous?.Model, driftNote);
     }
 
@@ -85,17 +97,20 @@ public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> o
             try
             {
                 var engine = served.Pool.Get();
-                List<ChurnScore> scores;
+                var scores = new ChurnScore[instances.Count];
                 try
                 {
-                    scores = instances.Select(engine.Predict).ToList();
+                    for (var i = 0; i < scores.Length; i++)
+                    {
+                        scores[i] = engine.Predict(instances[i]);
+                    }
                 }
                 finally
                 {
                     served.Pool.Return(engine);
                 }
 
-                metrics.RecordPredictions(instances, scores);
+                _metrics.RecordPredictions(instances, scores);
                 served.Drift?.Observe(instances);
                 return new Scored(served.Model, scores);
             }
@@ -117,11 +132,11 @@ public sealed class ModelHost(ServingMetrics metrics, IOptions<ServingOptions> o
         {
             var monitor = DriftMonitor.Create(
                 DriftReference.FromManifest(manifestPath, model.Manifest?.Version),
-                options.Value.DriftWindow,
-                metrics.PublishDrift);
+                _options.Value.DriftWindow,
+                _metrics.PublishDrift);
             return monitor is null
                 ? (null, $"The manifest of model {model.Version} has no feature_reference for the schema's features; drift is not published.")
-                : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {options.Value.DriftWindow} inputs.");
+                : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {_options.Value.DriftWindow} inputs.");
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {

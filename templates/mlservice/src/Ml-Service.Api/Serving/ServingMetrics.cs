@@ -13,7 +13,10 @@ public sealed class ServingMetrics
     private static readonly double[] s_probabilityBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
     private readonly string _model;
+    private readonly CollectorRegistry _registry;
     private readonly Counter _predictions;
+    private readonly Counter.Child _predictedTrue;
+    private readonly Counter.Child _predictedFalse;
     private readonly Histogram.Child _probability;
     private readonly Counter _rejected;
     private readonly Counter.Child _invalidScores;
@@ -25,6 +28,14 @@ public sealed class ServingMetrics
     private readonly Histogram _featureValue;
     private readonly Counter _featureCategory;
     private readonly Gauge _driftPsi;
+
+    // The series of each feature (and category), looked up once and kept: a batch of 64 instances records
+    // 320 feature values, and a label lookup per value would cost more than the prediction.
+    private readonly Histogram.Child?[] _featureValueSeries = new Histogram.Child?[FeatureAccessor.All.Count];
+    private readonly Counter.Child?[][] _featureCategorySeries = FeatureAccessor.All
+        .Select(a => new Counter.Child?[a.Column is CategoricalFeature c ? c.Allowed.Count : 0])
+        .ToArray();
+
     private readonly Gauge _diskFree;
     private readonly IReadOnlyList<string> _diskPaths;
     private string[]? _servedInfo;
@@ -35,7 +46,11 @@ public sealed class ServingMetrics
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         _model = options.Value.Name;
+        _registry = registry;
         var metrics = Metrics.WithCustomRegistry(registry);
+        // No exemplars (trace ids attached to samples) on the model's series: one per observed value is a
+        // measurable share of a request at full load, and traces are found through the HTTP metrics and logs.
+        metrics.ExemplarBehavior = ExemplarBehavior.NoExemplars();
 
         _predictions = metrics.CreateCounter("ml_predictions_total", "Predictions served, by predicted label.", "model", "label");
         _probability = metrics.CreateHistogram(
@@ -74,8 +89,8 @@ public sealed class ServingMetrics
         _diskFree = metrics.CreateGauge("ml_disk_free_bytes", "Free bytes of the volume holding the model, and of the temp folder.", "path");
 
         // Series that alerts compute rates of exist from the start, at 0.
-        _predictions.WithLabels(_model, "true");
-        _predictions.WithLabels(_model, "false");
+        _predictedTrue = _predictions.WithLabels(_model, "true");
+        _predictedFalse = _predictions.WithLabels(_model, "false");
         _reloads.WithLabels(_model, "success");
         _reloads.WithLabels(_model, "failure");
 
@@ -89,17 +104,19 @@ public sealed class ServingMetrics
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(scores);
+        var features = FeatureAccessor.All;
         foreach (var input in inputs)
         {
-            foreach (var feature in FeatureAccessor.All)
+            for (var i = 0; i < features.Count; i++)
             {
+                var feature = features[i];
                 if (feature.Number is { } number)
                 {
-                    _featureValue.WithLabels(_model, feature.Name).Observe(number(input));
+                    (_featureValueSeries[i] ??= _featureValue.WithLabels(_model, feature.Name)).Observe(number(input));
                 }
                 else
                 {
-                    _featureCategory.WithLabels(_model, feature.Name, feature.Category!(input)).Inc();
+                    CategorySeries(i, feature, feature.Category!(input)).Inc();
                 }
             }
         }
@@ -114,10 +131,13 @@ public sealed class ServingMetrics
 
         foreach (var score in scores)
         {
-            _predictions.WithLabels(_model, score.PredictedLabel ? "true" : "false").Inc();
+            (score.PredictedLabel ? _predictedTrue : _predictedFalse).Inc();
             _probability.Observe(score.Probability);
         }
     }
+
+    /// <summary>Runs <paramref name="callback"/> before every scrape of <c>/metrics</c>.</summary>
+    public void BeforeScrape(Action callback) => _registry.AddBeforeCollectCallback(callback);
 
     /// <summary>A predict request was refused with 400; one count per invalid field.</summary>
     public void RecordRejected(IEnumerable<string> fields)
@@ -172,6 +192,21 @@ public sealed class ServingMetrics
     {
         ArgumentNullException.ThrowIfNull(score);
         return !float.IsFinite(score.Probability) || !float.IsFinite(score.Score);
+    }
+
+    /// <summary>The kept series of a category of the schema; other values (none pass validation) are looked up.</summary>
+    private Counter.Child CategorySeries(int feature, FeatureAccessor accessor, string category)
+    {
+        var allowed = ((CategoricalFeature)accessor.Column).Allowed;
+        for (var c = 0; c < allowed.Count; c++)
+        {
+            if (string.Equals(allowed[c], category, StringComparison.Ordinal))
+            {
+                return _featureCategorySeries[feature][c] ??= _featureCategory.WithLabels(_model, accessor.Name, category);
+            }
+        }
+
+        return _featureCategory.WithLabels(_model, accessor.Name, category);
     }
 
     /// <summary>Ten equal-width buckets over the valid range of each numeric feature, merged into one list.</summary>
