@@ -81,8 +81,12 @@ public static class ServiceDefaults
         });
         var slowRequestMilliseconds = app.Configuration.GetValue(SlowRequestSetting, DefaultSlowRequestMilliseconds);
         app.UseSerilogRequestLogging(options =>
+        {
+            // This host's logger, not the static Log.Logger: several hosts in one process (tests) each log their own.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.GetLevel = (context, elapsedMilliseconds, exception) =>
-                RequestLogLevel(context, elapsedMilliseconds, exception, slowRequestMilliseconds));
+                RequestLogLevel(context, elapsedMilliseconds, exception, slowRequestMilliseconds);
+        });
 
         if (app.Environment.IsDevelopment())
         {

@@ -69,7 +69,9 @@ public static class PredictRequestReader
                 return TooLarge(options);
             }
 
-            if (read.IsCompleted || read.IsCanceled)
+            // Only a completed read holds the whole body. A canceled one (Kestrel cancels pending reads while it
+            // shuts down gracefully) is read again: parsing it would answer 400 to a request still arriving.
+            if (read.IsCompleted)
             {
                 try
                 {

@@ -90,7 +90,7 @@ public sealed class ServiceProtectionTests
     public async Task Forwarded_client_addresses_are_believed_from_trusted_proxies_only()
     {
         var logs = new RequestLogs();
-        using var factory = Factory(new() { ["Serilog:MinimumLevel:Default"] = "Information" }, logs);
+        using var factory = Factory(new() { ["Serilog:MinimumLevel:Default"] = "Debug" }, logs);
         await factory.CreateStartedClientAsync();
 
         await SendAsync(factory, HttpMethods.Get, "/via-loopback-proxy", TrustedProxy, forwardedFor: Client);
@@ -107,7 +107,7 @@ public sealed class ServiceProtectionTests
         using var factory = Factory(
             new()
             {
-                ["Serilog:MinimumLevel:Default"] = "Information",
+                ["Serilog:MinimumLevel:Default"] = "Debug",
                 ["ForwardedHeaders:KnownNetworks:0"] = "10.244.0.0/16",
                 ["Limits:MaxConcurrentRequestsPerClient"] = "1",
             },
