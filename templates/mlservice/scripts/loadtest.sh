@@ -81,8 +81,6 @@ done
 cat >"${work}/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local key = os.getenv("LOADTEST_API_KEY")
-if key then wrk.headers["X-Api-Key"] = key end
 local file = assert(io.open(os.getenv("LOADTEST_REQUEST"), "rb"))
 wrk.body = file:read("*a")
 file:close()
@@ -93,6 +91,9 @@ function done(summary, latency, requests)
     e.status, e.connect + e.read + e.write + e.timeout))
 end
 LUA
+#if (ApiKeyAuth)
+echo 'wrk.headers["X-Api-Key"] = os.getenv("LOADTEST_API_KEY")' >>"${work}/post.lua"
+#endif
 
 instances="$(grep -o '"tenure_months"' "${request}" | wc -l)"
 echo "Warming up for 2 s, then measuring ${duration} s with ${connections} connections ($(basename "${request}"), ${instances} instance(s) per request)"

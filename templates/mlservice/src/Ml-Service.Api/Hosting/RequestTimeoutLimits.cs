@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
-using Ml_Service.Api.Hosting;
 
 namespace Ml_Service.Api;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Ml_Service.Api.Hosting;
 using Serilog;
 
 namespace Ml_Service.Api;
