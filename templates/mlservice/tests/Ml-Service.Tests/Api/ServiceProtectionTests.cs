@@ -271,11 +271,14 @@ public sealed class ServiceProtectionTests
 
         public string? ClientAddressOf(string path)
         {
-            // The request's line is written after the response was handed to the client: wait for it.
+            // The request's summary line is written after the response was handed to the client: wait for it.
+            // Framework events inside the request carry RequestPath too (from the log scope), so only the
+            // summary line, the one with the status code, counts.
             LogEvent? line = null;
             SpinWait.SpinUntil(
                 () => (line = _events.LastOrDefault(e =>
-                    e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string logged } && logged == path)) is not null,
+                    e.Properties.ContainsKey("StatusCode")
+                    && e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string logged } && logged == path)) is not null,
                 TimeSpan.FromSeconds(10));
             line.Should().NotBeNull($"a request to {path} is logged");
             return line!.Properties.TryGetValue("ClientAddress", out var address) && address is ScalarValue { Value: string text } ? text : null;
