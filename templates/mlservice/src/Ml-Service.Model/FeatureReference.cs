@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace Ml_Service.Model;
@@ -10,7 +9,7 @@ namespace Ml_Service.Model;
 /// <remarks>
 /// A numeric feature has ten bins split by nine interior edges (the deciles of the training values); a
 /// value falls in bin <c>i</c> where <c>i</c> is the number of edges less than or equal to it. A categorical
-/// feature has one bin per allowed category of <see cref="FeatureSchema"/>, in schema order.
+/// feature has one bin per allowed category of its <see cref="CategoricalFeature"/>, in definition order.
 /// </remarks>
 public sealed record FeatureReference
 {
@@ -154,17 +153,18 @@ public sealed record FeatureReference
         return reference with { Proportions = Shares(counts) };
     }
 
-    /// <summary>The reference of every feature of <see cref="FeatureSchema"/>, keyed by feature name.</summary>
-    public static IReadOnlyDictionary<string, FeatureReference> FromRows(IReadOnlyCollection<ChurnFeatures> rows)
+    /// <summary>The reference of every feature of <paramref name="definition"/>, keyed by feature name.</summary>
+    public static IReadOnlyDictionary<string, FeatureReference> FromRows(ModelDefinition definition, IReadOnlyCollection<FeatureRow> rows)
     {
+        ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(rows);
         var references = new SortedDictionary<string, FeatureReference>(StringComparer.Ordinal);
-        foreach (var column in FeatureSchema.Columns)
+        foreach (var column in definition.Features)
         {
             references[column.Name] = column switch
             {
-                NumericFeature => Numeric(rows.Select(r => FeatureValues.Numeric(r, column.Name))),
-                CategoricalFeature categorical => Categorical(categorical.Allowed, rows.Select(r => FeatureValues.Categorical(r, column.Name))),
+                NumericFeature => Numeric(rows.Select(r => definition.Numeric(r, column.Name))),
+                CategoricalFeature categorical => Categorical(categorical.Allowed, rows.Select(r => definition.Categorical(r, column.Name))),
                 _ => throw new InvalidOperationException($"Feature '{column.Name}' has an unknown kind."),
             };
         }
@@ -176,35 +176,5 @@ public sealed record FeatureReference
     {
         double total = counts.Sum();
         return [.. counts.Select(c => c / total)];
-    }
-}
-
-/// <summary>Reads a feature's value from <see cref="ChurnFeatures"/> by its schema name.</summary>
-public static class FeatureValues
-{
-    /// <summary>The value of a numeric feature, as the decimal it was written as (no float noise such as 70.3499984).</summary>
-    public static double Numeric(ChurnFeatures features, string feature)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        var value = feature switch
-        {
-            FeatureSchema.TenureMonths => features.TenureMonths,
-            FeatureSchema.MonthlyCharges => features.MonthlyCharges,
-            FeatureSchema.SupportCalls => features.SupportCalls,
-            _ => throw new ArgumentException($"'{feature}' is not a numeric feature.", nameof(feature)),
-        };
-        return double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The value of a categorical feature.</summary>
-    public static string Categorical(ChurnFeatures features, string feature)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        return feature switch
-        {
-            FeatureSchema.Contract => features.Contract,
-            FeatureSchema.PaymentMethod => features.PaymentMethod,
-            _ => throw new ArgumentException($"'{feature}' is not a categorical feature.", nameof(feature)),
-        };
     }
 }

@@ -14,6 +14,12 @@ public sealed record ModelManifest
         WriteIndented = true,
     };
 
+    /// <summary>The model this file belongs to (<see cref="ModelDefinition.Name"/>).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The task of that model; serving refuses a file whose task differs from the definition's.</summary>
+    public ModelTask? Task { get; init; }
+
     public required string Version { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
@@ -29,7 +35,7 @@ public sealed record ModelManifest
 
     public double DurationSeconds { get; init; }
 
-    /// <summary>The training run that produced the model (<c>models/runs/&lt;run_id&gt;.json</c>).</summary>
+    /// <summary>The training run that produced the model (<c>models/&lt;name&gt;/runs/&lt;run_id&gt;.json</c>).</summary>
     public string? RunId { get; init; }
 
     /// <summary>Commit of the repository the model was trained from; <c>unknown</c> outside git.</summary>
@@ -37,7 +43,7 @@ public sealed record ModelManifest
 
     /// <summary>
     /// Distribution of each feature in the training split, keyed by feature name; serving compares its
-    /// inputs with it to detect drift (<see cref="Model.FeatureReference.Psi"/>).
+    /// inputs with it to detect drift (<see cref="Ml_Service.Model.FeatureReference.Psi"/>).
     /// </summary>
     public IReadOnlyDictionary<string, FeatureReference>? FeatureReference { get; init; }
 

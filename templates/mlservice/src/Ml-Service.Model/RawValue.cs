@@ -14,11 +14,17 @@ public enum RawKind
 
 /// <summary>
 /// A value as it arrived, from a CSV cell or a JSON property. Both sources are reduced to this
-/// so that <see cref="FeatureSchema"/> validates them with one set of rules.
+/// so that <see cref="ModelDefinition.Validate"/> checks them with one set of rules.
 /// </summary>
 public readonly record struct RawValue(RawKind Kind, double Number = 0, string? Text = null)
 {
     public static RawValue Missing { get; } = new(RawKind.Missing);
+
+    /// <summary>A number, as a definition writes its canary.</summary>
+    public static RawValue Of(double number) => new(RawKind.Number, number, number.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A text value, as a definition writes its canary.</summary>
+    public static RawValue Of(string text) => new(RawKind.Text, Text: text);
 
     /// <summary>A CSV cell: empty is missing, numeric text is a number, anything else is text.</summary>
     public static RawValue FromCsv(string? cell)

@@ -2,16 +2,19 @@ using Microsoft.ML;
 
 namespace Ml_Service.Model;
 
-/// <summary>A fitted pipeline (features + trainer) and its manifest, loaded from a model folder.</summary>
+/// <summary>A fitted pipeline (features + trainer) of one model and its manifest, loaded from the model's folder.</summary>
 public sealed class TrainedModel
 {
     public const string FileName = "model.zip";
 
-    private TrainedModel(ITransformer transformer, ModelManifest? manifest)
+    private TrainedModel(ModelDefinition definition, ITransformer transformer, ModelManifest? manifest)
     {
+        Definition = definition;
         Transformer = transformer;
         Manifest = manifest;
     }
+
+    public ModelDefinition Definition { get; }
 
     public ITransformer Transformer { get; }
 
@@ -19,14 +22,30 @@ public sealed class TrainedModel
 
     public string Version => Manifest?.Version ?? "unversioned";
 
-    /// <summary>Loads <c>model.zip</c> and the <c>manifest.json</c> beside it, then runs a canary prediction.</summary>
-    /// <exception cref="ModelLoadException">The model is missing, corrupt, or cannot score the canary row.</exception>
-    public static TrainedModel Load(MLContext ml, string modelPath)
+    /// <summary>
+    /// Loads <c>model.zip</c> and the <c>manifest.json</c> beside it, checks that the manifest belongs to
+    /// <paramref name="definition"/> (same model name and task), then runs the definition's canary.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The model is missing, corrupt, of another model or task, or cannot score the canary.</exception>
+    public static TrainedModel Load(MLContext ml, string modelPath, ModelDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(definition);
         if (!File.Exists(modelPath))
         {
             throw new ModelLoadException($"Model file '{modelPath}' does not exist. Train one first (make train).");
+        }
+
+        var manifest = ModelManifest.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName));
+        if (manifest?.Model is { } name && name != definition.Name)
+        {
+            throw new ModelLoadException($"Model file '{modelPath}' was trained for model '{name}', not '{definition.Name}'.");
+        }
+
+        if (manifest?.Task is { } task && task != definition.Task)
+        {
+            throw new ModelLoadException(
+                $"Model file '{modelPath}' was trained for a {task.ToText()} task, but model '{definition.Name}' is {definition.Task.ToText()}.");
         }
 
         ITransformer transformer;
@@ -39,39 +58,91 @@ public sealed class TrainedModel
             throw new ModelLoadException($"Model file '{modelPath}' is corrupt or was not written by this trainer: {ex.Message}", ex);
         }
 
-        var manifest = ModelManifest.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName));
-        var model = new TrainedModel(transformer, manifest);
+        var model = new TrainedModel(definition, transformer, manifest);
         model.VerifyCanary(ml);
         return model;
     }
 
     /// <summary>Wraps an in-memory pipeline, as training does before saving it.</summary>
-    public static TrainedModel FromTransformer(ITransformer transformer, ModelManifest? manifest = null) =>
-        new(transformer, manifest);
-
-    public PredictionEngine<ChurnFeatures, ChurnScore> CreateEngine(MLContext ml)
+    public static TrainedModel FromTransformer(ModelDefinition definition, ITransformer transformer, ModelManifest? manifest = null)
     {
-        ArgumentNullException.ThrowIfNull(ml);
-        return ml.Model.CreatePredictionEngine<ChurnFeatures, ChurnScore>(Transformer);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(transformer);
+        return new(definition, transformer, manifest);
     }
 
-    /// <summary>A model that cannot score a typical row, or scores it as NaN, must never serve.</summary>
+    /// <summary>
+    /// A prediction engine with the output type of the model's task (<see cref="BinaryPrediction"/>,
+    /// <see cref="MulticlassPrediction"/> or <see cref="RegressionPrediction"/>). Not thread-safe.
+    /// </summary>
+    public PredictionEngine<FeatureRow, TPrediction> CreateEngine<TPrediction>(MLContext ml)
+        where TPrediction : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        return ml.Model.CreatePredictionEngine<FeatureRow, TPrediction>(
+            Transformer, ignoreMissingColumns: true, inputSchemaDefinition: Definition.InputSchema);
+    }
+
+    /// <summary>The canary row of the definition, validated.</summary>
+    public FeatureRow CanaryRow()
+    {
+        var errors = new List<FeatureError>();
+        return Definition.Validate(Definition.Canary, errors)
+            ?? throw new ModelLoadException(
+                $"The canary of model '{Definition.Name}' is not valid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}.");
+    }
+
+    /// <summary>A model that cannot score a typical row, or scores it as something its task cannot produce, must never serve.</summary>
     private void VerifyCanary(MLContext ml)
     {
-        float probability;
+        var canary = CanaryRow();
+        string? problem;
         try
         {
-            using var engine = CreateEngine(ml);
-            probability = engine.Predict(FeatureSchema.Canary).Probability;
+            problem = Definition.Task switch
+            {
+                ModelTask.Binary => CheckBinary(ml, canary),
+                ModelTask.Multiclass => CheckMulticlass(ml, canary),
+                _ => CheckRegression(ml, canary),
+            };
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
             throw new ModelLoadException($"Model '{Version}' cannot score the canary row: {ex.Message}", ex);
         }
 
-        if (!float.IsFinite(probability) || probability is < 0 or > 1)
+        if (problem is not null)
         {
-            throw new ModelLoadException($"Model '{Version}' scored the canary row as {probability}, not a probability.");
+            throw new ModelLoadException($"Model '{Version}' scored the canary row as {problem}.");
         }
+    }
+
+    private string? CheckBinary(MLContext ml, FeatureRow canary)
+    {
+        using var engine = CreateEngine<BinaryPrediction>(ml);
+        var probability = engine.Predict(canary).Probability;
+        return float.IsFinite(probability) && probability is >= 0 and <= 1 ? null : $"{probability}, not a probability";
+    }
+
+    private string? CheckMulticlass(MLContext ml, FeatureRow canary)
+    {
+        using var engine = CreateEngine<MulticlassPrediction>(ml);
+        var prediction = engine.Predict(canary);
+        var classes = Definition.Label.Classes;
+        if (!classes.Contains(prediction.PredictedLabel, StringComparer.Ordinal))
+        {
+            return $"'{prediction.PredictedLabel}', not one of {string.Join(", ", classes)}";
+        }
+
+        return prediction.Score.Length == classes.Count && prediction.Score.All(p => float.IsFinite(p) && p is >= 0 and <= 1)
+            ? null
+            : $"[{string.Join(", ", prediction.Score)}], not one probability per class ({classes.Count})";
+    }
+
+    private string? CheckRegression(MLContext ml, FeatureRow canary)
+    {
+        using var engine = CreateEngine<RegressionPrediction>(ml);
+        var value = engine.Predict(canary).Score;
+        return float.IsFinite(value) ? null : $"{value}, not a finite number";
     }
 }
