@@ -18,6 +18,9 @@ public abstract partial class ModelDefinition
     /// <summary>What a model name looks like: one lowercase word of 2 to 30 letters and digits.</summary>
     public const string NamePattern = "^[a-z][a-z0-9]{1,29}$";
 
+    /// <summary>The class name a multiclass model predicts (the predicted key mapped back to its text).</summary>
+    public const string PredictedClassColumn = "PredictedClass";
+
     private const string CategoriesEncoded = "categories_encoded";
 
     private readonly Lazy<Layout> _layout;
@@ -185,26 +188,43 @@ public abstract partial class ModelDefinition
     }
 
     /// <summary>
-    /// The whole training pipeline: the features, then <paramref name="trainer"/>. A multiclass model maps its
-    /// label to keys in the order of <see cref="LabelColumn.Classes"/> before the trainer and the predicted key
-    /// back to the class name after it.
+    /// The pipeline training fits: the features, then <paramref name="trainer"/>. A multiclass model's trainer
+    /// learns from key labels (see <see cref="LabelsAsKeys"/>); its pipeline ends by mapping the predicted key
+    /// back to the class name in <see cref="PredictedClassColumn"/>, which <see cref="MulticlassPrediction"/> reads.
     /// </summary>
     public IEstimator<ITransformer> BuildTrainingPipeline(MLContext ml, IEstimator<ITransformer> trainer)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(trainer);
-        var features = BuildFeaturePipeline(ml);
+        var pipeline = BuildFeaturePipeline(ml).Append(trainer);
+        return Task == ModelTask.Multiclass
+            ? pipeline.Append(ml.Transforms.Conversion.MapKeyToValue(PredictedClassColumn, "PredictedLabel"))
+            : pipeline;
+    }
+
+    /// <summary>
+    /// The data as trainers and evaluators read it: a multiclass label becomes a key, numbered in the order of
+    /// <see cref="LabelColumn.Classes"/> (so the predicted probabilities follow that order); the other tasks'
+    /// data is returned unchanged. Not part of the saved model: serving has no label.
+    /// </summary>
+    public IDataView LabelsAsKeys(MLContext ml, IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(data);
         if (Task != ModelTask.Multiclass)
         {
-            return features.Append(trainer);
+            return data;
         }
 
         var classes = ml.Data.LoadFromEnumerable(Label.Classes.Select(c => new KeyRow { Key = c }));
-        return features
-            .Append(ml.Transforms.Conversion.MapValueToKey(FeatureRow.LabelColumn, FeatureRow.LabelColumn, keyData: classes))
-            .Append(trainer)
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel", "PredictedLabel"));
+        return ml.Transforms.Conversion.MapValueToKey(FeatureRow.LabelColumn, FeatureRow.LabelColumn, keyData: classes)
+            .Fit(data)
+            .Transform(data);
     }
+
+    /// <summary>Fits <see cref="BuildTrainingPipeline"/> on <paramref name="trainSet"/> (rows of <see cref="ToDataView"/>).</summary>
+    public ITransformer Fit(MLContext ml, IDataView trainSet, IEstimator<ITransformer> trainer) =>
+        BuildTrainingPipeline(ml, trainer).Fit(LabelsAsKeys(ml, trainSet));
 
     /// <summary>Training rows as a data view with this model's <see cref="TrainingSchema"/>.</summary>
     public IDataView ToDataView(MLContext ml, IEnumerable<LabeledRow> rows)

@@ -19,7 +19,7 @@ public sealed class BinaryPrediction
 public sealed class MulticlassPrediction
 {
     /// <summary>The most likely class, one of <see cref="LabelColumn.Classes"/> (the saved pipeline maps the key back to its text).</summary>
-    [ColumnName("PredictedLabel")]
+    [ColumnName(ModelDefinition.PredictedClassColumn)]
     public string PredictedLabel { get; set; } = string.Empty;
 
     /// <summary>Probability of each class, in the order of <see cref="LabelColumn.Classes"/>.</summary>
