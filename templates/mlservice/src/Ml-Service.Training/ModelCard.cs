@@ -4,7 +4,7 @@ using System.Text;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// Keeps the generated section of the model card (<c>docs/MODEL_CARD.md</c>, between
+/// Keeps the generated section of a model's card (<c>docs/models/&lt;name&gt;.md</c>, between
 /// <see cref="BeginMarker"/> and <see cref="EndMarker"/>) true to the model being served.
 /// </summary>
 public static class ModelCard
@@ -13,12 +13,18 @@ public static class ModelCard
     public const string EndMarker = "<!-- model-card:end -->";
 
     /// <summary>Rewrites the generated section of <paramref name="cardPath"/> from the serving model's manifest.</summary>
-    public static ModelManifest Update(string cardPath, string modelsDirectory, TextWriter log)
+    public static ModelManifest Update(ModelDefinition model, string cardPath, string modelsDirectory, TextWriter log)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(log);
         var manifest = ModelRegistry.Serving(modelsDirectory) ?? throw new TrainingException(
             $"No model is served from {modelsDirectory} (no {TrainedModel.FileName} with its {ModelManifest.FileName}); " +
-            "train one with make train, then run make model-card again.");
+            $"train one with make train MODEL={model.Name}, then run make model-card MODEL={model.Name} again.");
+        if (manifest.Model is { } name && name != model.Name)
+        {
+            throw new TrainingException($"{modelsDirectory} serves model '{name}', not '{model.Name}'; nothing changed.");
+        }
+
         if (!File.Exists(cardPath))
         {
             throw new TrainingException($"Model card '{cardPath}' does not exist.");
@@ -58,6 +64,8 @@ public static class ModelCard
         Line();
         Line("| Field | Value |");
         Line("| --- | --- |");
+        Line($"| Model | `{manifest.Model ?? "unknown"}` |");
+        Line($"| Task | `{manifest.Task?.ToText() ?? "unknown"}` |");
         Line($"| Version | `{manifest.Version}` |");
         Line($"| Trainer | `{manifest.Trainer}` |");
         Line($"| Created at | {manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC |");
@@ -75,7 +83,7 @@ public static class ModelCard
         }
 
         Line();
-        Line("Parameters (params.yaml with the overrides of the run):");
+        Line($"Parameters (params/{manifest.Model ?? "<name>"}.yaml with the overrides of the run):");
         Line();
         Line("| Parameter | Value |");
         Line("| --- | --- |");

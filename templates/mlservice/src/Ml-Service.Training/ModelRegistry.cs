@@ -5,9 +5,10 @@ using Microsoft.ML;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// Every model that passed the quality gate, kept in <c>models/registry/&lt;version&gt;/</c> (model.zip and
-/// manifest.json), and which of them is served: the copy in <c>models/</c>, replaced by promote and
-/// rollback, with each change appended to <c>models/registry/promotions.jsonl</c>.
+/// Every version of a model that passed the quality gate, kept in its folder as
+/// <c>models/&lt;name&gt;/registry/&lt;version&gt;/</c> (model.zip and manifest.json), and which of them is
+/// served: the copy in <c>models/&lt;name&gt;/</c>, replaced by promote and rollback, with each change
+/// appended to <c>models/&lt;name&gt;/registry/promotions.jsonl</c>. Every method takes the model's folder.
 /// </summary>
 public static class ModelRegistry
 {
@@ -74,8 +75,9 @@ public static class ModelRegistry
     /// <c>.tmp</c>, the manifest is renamed into place, then the model last (the API reloads on the model
     /// file and then reads the manifest beside it, so it always sees a matching pair).
     /// </summary>
-    public static Promotion Promote(string modelsDirectory, string version, string action, string? runId = null)
+    public static Promotion Promote(ModelDefinition model, string modelsDirectory, string version, string action, string? runId = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(version);
         var source = PathOf(modelsDirectory, version);
         if (version.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || !Versions(modelsDirectory).Contains(version, StringComparer.Ordinal))
@@ -92,7 +94,7 @@ public static class ModelRegistry
         // A registered model must still load and score the canary row before it may serve.
         try
         {
-            TrainedModel.Load(new MLContext(), Path.Combine(source, TrainedModel.FileName));
+            TrainedModel.Load(new MLContext(), Path.Combine(source, TrainedModel.FileName), model);
         }
         catch (ModelLoadException ex)
         {
@@ -113,7 +115,7 @@ public static class ModelRegistry
     }
 
     /// <summary>Serves again the version that was promoted before the current one, per the promotion history.</summary>
-    public static Promotion Rollback(string modelsDirectory)
+    public static Promotion Rollback(ModelDefinition model, string modelsDirectory)
     {
         var stack = ServingStack(History(modelsDirectory));
         if (stack.Count < 2)
@@ -124,7 +126,7 @@ public static class ModelRegistry
                     : $"{stack[0]} is the only version promoted so far. make promote VERSION=<version> serves any registered version."));
         }
 
-        return Promote(modelsDirectory, stack[^2], PromotionEntry.Rollback);
+        return Promote(model, modelsDirectory, stack[^2], PromotionEntry.Rollback);
     }
 
     /// <summary>Every promotion and rollback, oldest first.</summary>
@@ -205,8 +207,8 @@ public static class ModelRegistry
             return "nothing";
         }
 
-        var auc = manifest.Metrics.TryGetValue("auc", out var value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
-        return $"{manifest.Version} ({manifest.Trainer}, auc {auc}, created {manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC"
+        var primary = TaskMetrics.PrimaryMetric(manifest.Task ?? ModelTask.Binary);
+        return $"{manifest.Version} ({manifest.Trainer}, {primary} {TaskMetrics.Format(manifest.Metrics, primary)}, created {manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC"
             + (manifest.RunId is null ? ")" : $", run {manifest.RunId})");
     }
 }

@@ -9,31 +9,35 @@ public sealed record TrainingResult(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyDictionary<string, FeatureReference> FeatureReference);
 
-/// <summary>Fits feature pipeline + trainer on a seeded split and evaluates it on the held-out rows.</summary>
+/// <summary>
+/// Fits a model's feature pipeline and trainer on a seeded split of its data and evaluates it on the
+/// held-out rows with the metrics of its task.
+/// </summary>
 public static class ModelTrainer
 {
-    public static TrainingResult Train(IReadOnlyList<ChurnExample> rows, TrainingParams parameters)
+    public static TrainingResult Train(ModelDefinition model, IReadOnlyList<LabeledRow> rows, TrainingParams parameters)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(parameters);
         var ml = new MLContext(parameters.Seed);
-        var split = Split(ml, rows, parameters);
-        var pipeline = FeaturePipeline.Build(ml).Append(TrainerFactory.Create(ml, parameters));
-        var model = pipeline.Fit(split.TrainSet);
-        var trainingRows = ml.Data.CreateEnumerable<ChurnExample>(split.TrainSet, reuseRowObject: false).ToList();
+        var split = Split(ml, model, rows, parameters);
+        var fitted = model.Fit(ml, split.TrainSet, TrainerFactory.Create(ml, model.Task, parameters));
+        var trainingRows = model.FromDataView(ml, split.TrainSet);
         return new TrainingResult(
-            model,
+            fitted,
             split.TestSet,
-            Evaluate(ml, model, split.TestSet),
-            FeatureReference.FromRows(trainingRows));
+            Evaluate(ml, model, fitted, split.TestSet, trainingRows),
+            Model.FeatureReference.FromRows(model, [.. trainingRows]));
     }
 
     /// <summary>
     /// The same seeded split that training uses, so <c>evaluate</c> scores a saved model on exactly the rows
     /// it never saw.
     /// </summary>
-    public static DataOperationsCatalog.TrainTestData Split(MLContext ml, IReadOnlyList<ChurnExample> rows, TrainingParams parameters)
+    public static DataOperationsCatalog.TrainTestData Split(MLContext ml, ModelDefinition model, IReadOnlyList<LabeledRow> rows, TrainingParams parameters)
     {
         ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.TestFraction is <= 0 or >= 1)
@@ -41,30 +45,40 @@ public static class ModelTrainer
             throw new TrainingException($"Parameter 'test_fraction' must be between 0 and 1, got {parameters.TestFraction}.");
         }
 
-        return ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), parameters.TestFraction, seed: parameters.Seed);
+        return ml.Data.TrainTestSplit(model.ToDataView(ml, rows), parameters.TestFraction, seed: parameters.Seed);
     }
 
-    /// <summary>Quality metrics of <paramref name="model"/> on <paramref name="testSet"/>, with the majority-class baseline.</summary>
-    public static IReadOnlyDictionary<string, double> Evaluate(MLContext ml, ITransformer model, IDataView testSet)
+    /// <summary>
+    /// Quality metrics of <paramref name="transformer"/> on <paramref name="testSet"/> for the model's task,
+    /// with the baseline: the majority class of the held-out rows, or the mean label of
+    /// <paramref name="trainingRows"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Evaluate(
+        MLContext ml,
+        ModelDefinition model,
+        ITransformer transformer,
+        IDataView testSet,
+        IReadOnlyList<LabeledRow> trainingRows)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(model);
-        var metrics = ml.BinaryClassification.Evaluate(model.Transform(testSet), FeaturePipeline.LabelColumn);
-        var testLabels = ml.Data.CreateEnumerable<ChurnExample>(testSet, reuseRowObject: false)
-            .Select(r => r.Churned)
-            .ToList();
-        var positiveRate = testLabels.Count(l => l) / (double)testLabels.Count;
-
-        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(transformer);
+        ArgumentNullException.ThrowIfNull(trainingRows);
+        var scored = transformer.Transform(testSet);
+        switch (model.Task)
         {
-            ["auc"] = metrics.AreaUnderRocCurve,
-            ["accuracy"] = metrics.Accuracy,
-            ["f1"] = metrics.F1Score,
-            ["precision"] = metrics.PositivePrecision,
-            ["recall"] = metrics.PositiveRecall,
-            ["log_loss"] = metrics.LogLoss,
-            ["baseline_accuracy"] = Math.Max(positiveRate, 1 - positiveRate),
-            ["test_rows"] = testLabels.Count,
-        };
+            case ModelTask.Binary:
+                return TaskMetrics.Binary(ml, scored);
+            case ModelTask.Multiclass:
+                var actual = model.FromDataView(ml, testSet).Select(r => r.Class).ToList();
+                var predictions = ml.Data.CreateEnumerable<MulticlassPrediction>(scored, reuseRowObject: false).ToList();
+                return TaskMetrics.Multiclass(
+                    model.Label.Classes,
+                    actual,
+                    [.. predictions.Select(p => p.PredictedLabel)],
+                    [.. predictions.Select(p => p.Score)]);
+            default:
+                return TaskMetrics.Regression(ml, scored, trainingRows.Average(r => (double)r.Value));
+        }
     }
 }

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// The records of training runs in <c>models/runs/</c>: writing one per run, listing them and comparing two.
+/// The records of a model's training runs in <c>models/&lt;name&gt;/runs/</c>: writing one per run, listing
+/// them and comparing two. Every method takes the model's folder.
 /// </summary>
 public static class RunLog
 {
@@ -74,9 +75,10 @@ public static class RunLog
         return TrainingJson.Read<RunRecord>(path);
     }
 
-    /// <summary>Prints the runs as a table, newest first: the output of <c>make runs</c>.</summary>
-    public static void PrintList(string modelsDirectory, TextWriter output)
+    /// <summary>Prints the runs of <paramref name="model"/> as a table, newest first: the output of <c>make runs</c>.</summary>
+    public static void PrintList(ModelDefinition model, string modelsDirectory, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
         var runs = List(modelsDirectory);
         if (runs.Count == 0)
@@ -85,8 +87,10 @@ public static class RunLog
             return;
         }
 
-        const string Row = "{0,-20}  {1,-19}  {2,-8}  {3,5}  {4,-6}  {5,-8}  {6,-7}  {7}";
-        output.WriteLine(Format(Row, "RUN", "STARTED (UTC)", "TRAINER", "SEED", "AUC", "ACCURACY", "GATE", "VERSION"));
+        var primary = TaskMetrics.PrimaryMetric(model.Task);
+        var secondary = model.Task == ModelTask.Regression ? "rmse" : "accuracy";
+        const string Row = "{0,-20}  {1,-19}  {2,-8}  {3,5}  {4,-8}  {5,-8}  {6,-7}  {7}";
+        output.WriteLine(Format(Row, "RUN", "STARTED (UTC)", "TRAINER", "SEED", primary.ToUpperInvariant(), secondary.ToUpperInvariant(), "GATE", "VERSION"));
         foreach (var run in runs)
         {
             output.WriteLine(Format(
@@ -95,13 +99,14 @@ public static class RunLog
                 run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 run.Trainer,
                 run.Params.GetValueOrDefault("seed", "-"),
-                Metric(run, "auc"),
-                Metric(run, "accuracy"),
+                TaskMetrics.Format(run.Metrics, primary),
+                TaskMetrics.Format(run.Metrics, secondary),
                 run.Status,
                 run.RegisteredVersion ?? "-"));
         }
 
-        output.WriteLine($"{runs.Count} run(s) in {Folder(modelsDirectory)}; compare two with make runs-compare A=<run> B=<run>.");
+        output.WriteLine(
+            $"{runs.Count} run(s) of model {model.Name} in {Folder(modelsDirectory)}; compare two with make runs-compare MODEL={model.Name} A=<run> B=<run>.");
     }
 
     /// <summary>The parameters and metrics that differ between two runs, with B - A for numbers.</summary>
@@ -193,9 +198,6 @@ public static class RunLog
 
     private static double? Number(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
-
-    private static string Metric(RunRecord run, string name) =>
-        run.Metrics is not null && run.Metrics.TryGetValue(name, out var value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
 
     private static string Describe(RunRecord run) =>
         $"{run.RunId}  started {run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC, " +

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// What one training run did, written to <c>models/runs/&lt;run-id&gt;.json</c> whether the model was
+/// What one training run did, written to <c>models/&lt;name&gt;/runs/&lt;run-id&gt;.json</c> whether the model was
 /// registered, refused by the quality gate or the run failed: enough to reproduce it and to compare runs.
 /// </summary>
 public sealed record RunRecord
@@ -15,6 +15,12 @@ public sealed record RunRecord
 
     /// <summary>UTC time to the second plus a random suffix, e.g. <c>20261124-063700-ab12</c>.</summary>
     public required string RunId { get; init; }
+
+    /// <summary>The name of the model trained, e.g. <c>churn</c>.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Its task: binary, multiclass or regression.</summary>
+    public required string Task { get; init; }
 
     /// <summary><see cref="Passed"/> (registered and promoted), <see cref="Refused"/> (by the gate) or <see cref="Failed"/>.</summary>
     public required string Status { get; init; }
@@ -33,7 +39,7 @@ public sealed record RunRecord
 
     public required DataInfo Data { get; init; }
 
-    /// <summary>Every parameter as used: params.yaml with the command-line overrides applied.</summary>
+    /// <summary>Every parameter as used: the params file with the command-line overrides applied.</summary>
     public required IReadOnlyDictionary<string, string> Params { get; init; }
 
     /// <summary>The parameters overridden on the command line (<c>--set key=value</c>).</summary>
@@ -42,12 +48,12 @@ public sealed record RunRecord
     /// <summary>Metrics on the held-out split; null when the run failed before evaluation.</summary>
     public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 
-    /// <summary>What the model must beat: always predicting the majority class.</summary>
+    /// <summary>What the model must beat: always predicting the majority class, or the training mean.</summary>
     public Baseline? Baseline { get; init; }
 
     public required GateOutcome Gate { get; init; }
 
-    /// <summary>Version in <c>models/registry/</c> when the model passed the gate.</summary>
+    /// <summary>Version in the model's <c>registry/</c> when the model passed the gate.</summary>
     public string? RegisteredVersion { get; init; }
 
     /// <summary>Why the run failed (bad data, bad parameters); null otherwise.</summary>
@@ -55,15 +61,19 @@ public sealed record RunRecord
 
     public required MachineInfo Machine { get; init; }
 
+    /// <summary>The value of the task's primary metric (<see cref="GateOutcome.PrimaryMetric"/>); null when not measured.</summary>
     [JsonIgnore]
-    public double? Auc => Metrics is not null && Metrics.TryGetValue("auc", out var auc) ? auc : null;
+    public double? Primary => Metrics is not null && Gate.PrimaryMetric is { } name && Metrics.TryGetValue(name, out var value) ? value : null;
 }
 
 /// <summary>The training data of a run: path as given, SHA-256 of its bytes, valid rows.</summary>
 public sealed record DataInfo(string Path, string? Sha256, int? Rows);
 
-/// <summary>Accuracy of always predicting the majority class of the held-out split.</summary>
-public sealed record Baseline(string Strategy, double Accuracy);
+/// <summary>
+/// The naive model every trained model must beat, measured on the held-out split: <c>majority class</c>
+/// (by <c>baseline_accuracy</c>) for classifiers, <c>training mean</c> (by <c>baseline_rmse</c>) for regression.
+/// </summary>
+public sealed record Baseline(string Strategy, string Metric, double Value);
 
 /// <summary>The quality gate's verdict on a run, with what it compared against.</summary>
 public sealed record GateOutcome
@@ -81,12 +91,16 @@ public sealed record GateOutcome
     /// <summary>Why the gate refused the model; empty when it passed.</summary>
     public IReadOnlyList<string> Reasons { get; init; } = [];
 
+    /// <summary>The metric the regression check compares: auc, macro_f1 or r2; null when the gate never ran.</summary>
+    public string? PrimaryMetric { get; init; }
+
     /// <summary>The model serving when the run was judged; null when none was.</summary>
     public string? ServingVersion { get; init; }
 
-    public double? ServingAuc { get; init; }
+    /// <summary>The serving model's value of <see cref="PrimaryMetric"/>.</summary>
+    public double? ServingValue { get; init; }
 
-    /// <summary><c>quality_gate.max_regression</c>: how much worse than the serving model's AUC is allowed.</summary>
+    /// <summary><c>quality_gate.max_regression</c>: how much worse than the serving model's primary metric is allowed.</summary>
     public double? MaxRegression { get; init; }
 
     /// <summary>The run was started with <c>--allow-regression</c>.</summary>

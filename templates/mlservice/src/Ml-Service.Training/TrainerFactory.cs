@@ -11,9 +11,15 @@ using Microsoft.ML.Trainers.LightGbm;
 
 namespace Ml_Service.Training;
 
-/// <summary>Creates the ML.NET trainer named by the <c>trainer</c> parameter, single-threaded for reproducibility.</summary>
+/// <summary>
+/// Creates the ML.NET trainer named by the <c>trainer</c> parameter for a model's task, reading its
+/// section of the params file; every trainer is seeded and single-threaded for reproducibility.
+/// </summary>
 public static class TrainerFactory
 {
+    private const string LabelColumn = FeatureRow.LabelColumn;
+    private const string FeaturesColumn = FeatureRow.FeaturesColumn;
+
     public static IReadOnlyList<string> Available { get; } =
     [
 #if (Sdca)
@@ -27,28 +33,47 @@ public static class TrainerFactory
 #endif
     ];
 
-    public static IEstimator<ITransformer> Create(MLContext ml, TrainingParams parameters)
+    public static IEstimator<ITransformer> Create(MLContext ml, ModelTask task, TrainingParams parameters)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(parameters);
-        var trainers = ml.BinaryClassification.Trainers;
-        return parameters.Trainer switch
+        return (task, parameters.Trainer) switch
         {
 #if (Sdca)
-            "sdca" => trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
+            (ModelTask.Binary, "sdca") => ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
             {
-                LabelColumnName = FeaturePipeline.LabelColumn,
-                FeatureColumnName = FeaturePipeline.FeaturesColumn,
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                MaximumNumberOfIterations = parameters.GetInt("sdca.max_iterations"),
+                L2Regularization = (float)parameters.GetDouble("sdca.l2_regularization"),
+                NumberOfThreads = 1,
+            }),
+            (ModelTask.Multiclass, "sdca") => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                MaximumNumberOfIterations = parameters.GetInt("sdca.max_iterations"),
+                L2Regularization = (float)parameters.GetDouble("sdca.l2_regularization"),
+                NumberOfThreads = 1,
+            }),
+            (ModelTask.Regression, "sdca") => ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
                 MaximumNumberOfIterations = parameters.GetInt("sdca.max_iterations"),
                 L2Regularization = (float)parameters.GetDouble("sdca.l2_regularization"),
                 NumberOfThreads = 1,
             }),
 #endif
 #if (FastTree)
-            "fasttree" => trainers.FastTree(new FastTreeBinaryTrainer.Options
+            (ModelTask.Binary, "fasttree") => ml.BinaryClassification.Trainers.FastTree(FastTreeBinary(parameters)),
+            (ModelTask.Multiclass, "fasttree") => ml.MulticlassClassification.Trainers.OneVersusAll(
+                ml.BinaryClassification.Trainers.FastTree(FastTreeBinary(parameters)),
+                LabelColumn),
+            (ModelTask.Regression, "fasttree") => ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
             {
-                LabelColumnName = FeaturePipeline.LabelColumn,
-                FeatureColumnName = FeaturePipeline.FeaturesColumn,
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
                 NumberOfTrees = parameters.GetInt("fasttree.trees"),
                 NumberOfLeaves = parameters.GetInt("fasttree.leaves"),
                 MinimumExampleCountPerLeaf = parameters.GetInt("fasttree.min_examples_per_leaf"),
@@ -57,10 +82,36 @@ public static class TrainerFactory
             }),
 #endif
 #if (LightGbm)
-            "lightgbm" => trainers.LightGbm(new LightGbmBinaryTrainer.Options
+            (ModelTask.Binary, "lightgbm") => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
             {
-                LabelColumnName = FeaturePipeline.LabelColumn,
-                FeatureColumnName = FeaturePipeline.FeaturesColumn,
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                NumberOfIterations = parameters.GetInt("lightgbm.iterations"),
+                NumberOfLeaves = parameters.GetInt("lightgbm.leaves"),
+                MinimumExampleCountPerLeaf = parameters.GetInt("lightgbm.min_examples_per_leaf"),
+                LearningRate = parameters.GetDouble("lightgbm.learning_rate"),
+                Seed = parameters.Seed,
+                NumberOfThreads = 1,
+                Verbose = false,
+                Silent = true,
+            }),
+            (ModelTask.Multiclass, "lightgbm") => ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
+                NumberOfIterations = parameters.GetInt("lightgbm.iterations"),
+                NumberOfLeaves = parameters.GetInt("lightgbm.leaves"),
+                MinimumExampleCountPerLeaf = parameters.GetInt("lightgbm.min_examples_per_leaf"),
+                LearningRate = parameters.GetDouble("lightgbm.learning_rate"),
+                Seed = parameters.Seed,
+                NumberOfThreads = 1,
+                Verbose = false,
+                Silent = true,
+            }),
+            (ModelTask.Regression, "lightgbm") => ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
+            {
+                LabelColumnName = LabelColumn,
+                FeatureColumnName = FeaturesColumn,
                 NumberOfIterations = parameters.GetInt("lightgbm.iterations"),
                 NumberOfLeaves = parameters.GetInt("lightgbm.leaves"),
                 MinimumExampleCountPerLeaf = parameters.GetInt("lightgbm.min_examples_per_leaf"),
@@ -75,4 +126,17 @@ public static class TrainerFactory
                 $"Trainer '{parameters.Trainer}' is not part of this repository; available: {string.Join(", ", Available)}."),
         };
     }
+#if (FastTree)
+
+    private static FastTreeBinaryTrainer.Options FastTreeBinary(TrainingParams parameters) => new()
+    {
+        LabelColumnName = LabelColumn,
+        FeatureColumnName = FeaturesColumn,
+        NumberOfTrees = parameters.GetInt("fasttree.trees"),
+        NumberOfLeaves = parameters.GetInt("fasttree.leaves"),
+        MinimumExampleCountPerLeaf = parameters.GetInt("fasttree.min_examples_per_leaf"),
+        LearningRate = parameters.GetDouble("fasttree.learning_rate"),
+        NumberOfThreads = 1,
+    };
+#endif
 }

@@ -1,45 +1,46 @@
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace Ml_Service.Training;
 
 /// <summary>
-/// Reads the training CSV and validates every row against <see cref="FeatureSchema"/> before any
-/// training starts. Bad data fails with a report that names each row and column.
+/// Reads a model's training CSV and validates every row against the model's definition (its features
+/// and its label) before any training starts. Bad data fails with a report that names each row and column.
 /// </summary>
 public static class TrainingData
 {
-    public const string LabelColumn = "churned";
-
     /// <summary>Most problems listed in one report; the total is always given.</summary>
     private const int MaxReportedProblems = 50;
 
-    public static IReadOnlyList<ChurnExample> Load(string path)
+    public static IReadOnlyList<LabeledRow> Load(ModelDefinition model, string path)
     {
         if (!File.Exists(path))
         {
             throw new TrainingException($"Training data '{path}' does not exist.");
         }
 
-        return Parse(File.ReadAllLines(path), path);
+        return Parse(model, File.ReadAllLines(path), path);
     }
 
-    public static IReadOnlyList<ChurnExample> Parse(IReadOnlyList<string> lines, string source)
+    public static IReadOnlyList<LabeledRow> Parse(ModelDefinition model, IReadOnlyList<string> lines, string source)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(lines);
         if (lines.Count == 0)
         {
             throw new TrainingException($"Training data '{source}' is empty; expected a header row.");
         }
 
+        var label = model.Label.Name;
         var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
-        var problems = new List<string>();
-        var missingColumns = FeatureSchema.Columns.Select(c => c.Name).Append(LabelColumn).Except(header).ToList();
+        var missingColumns = model.Features.Select(c => c.Name).Append(label).Except(header).ToList();
         if (missingColumns.Count > 0)
         {
             throw new TrainingException($"Training data '{source}' lacks the column(s): {string.Join(", ", missingColumns)}.");
         }
 
-        var rows = new List<ChurnExample>(lines.Count);
+        var problems = new List<string>();
+        var rows = new List<LabeledRow>(lines.Count);
         for (var i = 1; i < lines.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i]))
@@ -58,25 +59,15 @@ public static class TrainingData
             var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
             for (var c = 0; c < header.Length; c++)
             {
-                if (header[c] != LabelColumn)
-                {
-                    record[header[c]] = RawValue.FromCsv(cells[c]);
-                }
+                record[header[c]] = RawValue.FromCsv(cells[c]);
             }
 
             var errors = new List<FeatureError>();
-            var example = FeatureSchema.Validate<ChurnExample>(record, errors);
-            var label = cells[Array.IndexOf(header, LabelColumn)].Trim();
-            if (label is not ("true" or "false"))
-            {
-                errors.Add(new FeatureError(LabelColumn, $"must be true or false, got '{label}'"));
-            }
-
+            var row = model.ValidateExample(record, errors);
             problems.AddRange(errors.Select(e => $"row {rowNumber}, column {e.Field}: {e.Message}"));
-            if (example is not null && errors.Count == 0)
+            if (row is not null && errors.Count == 0)
             {
-                example.Churned = label == "true";
-                rows.Add(example);
+                rows.Add(row);
             }
         }
 
@@ -87,17 +78,40 @@ public static class TrainingData
                 $"Training data '{source}' failed validation with {problems.Count} problem(s):{Environment.NewLine}{shown}");
         }
 
-        if (rows.Select(r => r.Churned).Distinct().Count() < 2)
-        {
-            throw new TrainingException($"Training data '{source}' needs rows of both classes to train a classifier.");
-        }
-
+        CheckLabels(model, rows, source);
         return rows;
+    }
+
+    /// <summary>One line about the labels of <paramref name="rows"/>: how many of each outcome, or their range.</summary>
+    public static string DescribeLabels(ModelDefinition model, IReadOnlyList<LabeledRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rows);
+        var label = model.Label.Name;
+        return model.Task switch
+        {
+            ModelTask.Binary => $"{label}: {rows.Count(r => r.Flag)} true, {rows.Count(r => !r.Flag)} false",
+            ModelTask.Multiclass => $"{label}: " + string.Join(", ", model.Label.Classes.Select(c => $"{rows.Count(r => r.Class == c)} {c}")),
+            _ => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{label}: {rows.Min(r => r.Value):0.##} to {rows.Max(r => r.Value):0.##}, mean {rows.Average(r => r.Value):0.##}"),
+        };
     }
 
     public static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void CheckLabels(ModelDefinition model, List<LabeledRow> rows, string source)
+    {
+        var distinct = rows.Select(model.LabelText).Distinct(StringComparer.Ordinal).Count();
+        if (distinct < 2)
+        {
+            throw new TrainingException(model.Task == ModelTask.Regression
+                ? $"Training data '{source}' needs at least two different values of {model.Label.Name} to train a regression model."
+                : $"Training data '{source}' needs rows of at least two classes of {model.Label.Name} to train a classifier.");
+        }
     }
 }

@@ -1,19 +1,23 @@
 namespace Ml_Service.Training;
 
-/// <summary>Command-line options of the training app. Paths are relative to the current directory.</summary>
+/// <summary>
+/// Command-line options of the training app. Paths are relative to the current directory; those not given
+/// follow the conventions of the model they are resolved for (<see cref="For"/>).
+/// </summary>
 public sealed record TrainingOptions
 {
     public const string Usage = """
-        Validates the data, trains and evaluates the model, applies the quality gate, and manages the
-        registered models and the records of training runs.
+        Validates the data, trains and evaluates the models of this repository, applies their quality
+        gates, and manages the registered models and the records of training runs.
 
         Usage: dotnet run --project src/Ml-Service.Training -- [command] [arguments] [options]
 
         Commands:
           train                validate the data, train, evaluate, gate; register the model in
-                               registry/<version>/, serve it (model.zip, manifest.json), write
-                               metrics.json and the run record runs/<run-id>.json (default)
-          validate             validate the data against the input schema only
+                               models/<name>/registry/<version>/, serve it (model.zip, manifest.json),
+                               write metrics.json and the run record runs/<run-id>.json (default);
+                               without --model every model of the repository, one after the other
+          validate             validate the data against the model's input schema only
           evaluate             score the serving model on the held-out split, gate it, write evaluation.json
           runs                 list the training runs, newest first
           compare <A> <B>      show the parameters and metrics that differ between runs A and B
@@ -22,25 +26,45 @@ public sealed record TrainingOptions
           model-card           rewrite the generated section of the model card from the serving manifest
 
         Options:
-          --data <path>        training data CSV (default: data/churn.csv)
-          --params <path>      parameters file (default: params.yaml)
-          --output <dir>       model folder: serving model, registry/, runs/ (default: models)
+          --model <name>       the model to work on (required by every command but train when the
+                               repository has more than one model)
+          --all                train every model (what train does without --model)
+          --data <path>        training data CSV (default: data/<name>.csv)
+          --params <path>      parameters file (default: params/<name>.yaml)
+          --models <dir>       folder of the models' artifacts, one subfolder per model (default: models)
+          --output <dir>       the model's own folder: serving model, registry/, runs/ (default: models/<name>)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
-          --allow-regression   accept a model whose AUC is worse than the serving model's by more
-                               than quality_gate.max_regression
-          --card <path>        model card to update (default: docs/MODEL_CARD.md)
+          --allow-regression   accept a model whose primary metric (AUC, macro-F1 or R²) is worse than
+                               the serving model's by more than quality_gate.max_regression
+          --card <path>        model card to update (default: docs/models/<name>.md)
           -h, --help           show this help
         """;
 
     public TrainingCommand Command { get; init; } = TrainingCommand.Train;
 
-    public string DataPath { get; init; } = Path.Combine("data", "churn.csv");
+    /// <summary>The model named by <c>--model</c>; null to take the only model, or every model for train.</summary>
+    public string? ModelName { get; init; }
 
-    public string ParamsPath { get; init; } = "params.yaml";
+    /// <summary><c>--all</c>: train every model of the catalog.</summary>
+    public bool All { get; init; }
 
-    public string OutputDirectory { get; init; } = "models";
+    /// <summary>The model the paths below belong to; set by <see cref="For"/>.</summary>
+    public ModelDefinition? Model { get; init; }
 
-    public string ModelCardPath { get; init; } = Path.Combine("docs", "MODEL_CARD.md");
+    /// <summary>Training data; null until <see cref="For"/> fills in the model's own file.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Parameters file; null until <see cref="For"/> fills in the model's own file.</summary>
+    public string? ParamsPath { get; init; }
+
+    /// <summary>The folder that holds one artifacts folder per model.</summary>
+    public string ModelsRoot { get; init; } = "models";
+
+    /// <summary>The model's artifacts folder; null until <see cref="For"/> fills in <c>&lt;models&gt;/&lt;name&gt;</c>.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>The model card; null until <see cref="For"/> fills in the model's own card.</summary>
+    public string? ModelCardPath { get; init; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
 
@@ -51,6 +75,88 @@ public sealed record TrainingOptions
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     public bool ShowHelp { get; init; }
+
+    /// <summary>The data file the options name, or the model's own.</summary>
+    public string Data => DataPath ?? throw NotResolved();
+
+    /// <summary>The params file the options name, or the model's own.</summary>
+    public string Params => ParamsPath ?? throw NotResolved();
+
+    /// <summary>The artifacts folder the options name, or the model's own.</summary>
+    public string Output => OutputDirectory ?? throw NotResolved();
+
+    /// <summary>The model card the options name, or the model's own.</summary>
+    public string Card => ModelCardPath ?? throw NotResolved();
+
+    /// <summary>The definition the options are resolved for.</summary>
+    public ModelDefinition Definition => Model ?? throw NotResolved();
+
+    /// <summary>
+    /// These options for <paramref name="model"/>: every path not given on the command line follows the
+    /// model's conventions (relative to the current directory, the repository root).
+    /// </summary>
+    public TrainingOptions For(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return this with
+        {
+            Model = model,
+            DataPath = DataPath ?? model.DataPath,
+            ParamsPath = ParamsPath ?? model.ParamsPath,
+            OutputDirectory = OutputDirectory ?? model.ArtifactsFolder(ModelsRoot),
+            ModelCardPath = ModelCardPath ?? model.ModelCardPath,
+        };
+    }
+
+    /// <summary>
+    /// The models the command works on: the one named by <c>--model</c>; for train without it every model
+    /// of <paramref name="catalog"/> in name order; for the other commands the only model.
+    /// </summary>
+    public IReadOnlyList<ModelDefinition> SelectModels(IReadOnlyList<ModelDefinition> catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var names = string.Join(", ", catalog.Select(m => m.Name));
+        if (catalog.Count == 0)
+        {
+            throw new TrainingException("This repository defines no model: add one with make add-model NAME=<name> TASK=<task>.");
+        }
+
+        if (ModelName is not null)
+        {
+            if (All)
+            {
+                throw new TrainingException("--model and --all exclude each other: train one model or all of them.");
+            }
+
+            return [catalog.FirstOrDefault(m => m.Name == ModelName) ?? throw new TrainingException(
+                $"Unknown model '{ModelName}'; this repository has: {names}.")];
+        }
+
+        if (Command == TrainingCommand.Train && (All || catalog.Count > 1))
+        {
+            var single = new[] { ("--data", DataPath), ("--params", ParamsPath), ("--output", OutputDirectory), ("--card", ModelCardPath) }
+                .Where(o => o.Item2 is not null)
+                .Select(o => o.Item1)
+                .ToList();
+            if (single.Count > 0 && catalog.Count > 1)
+            {
+                throw new TrainingException(
+                    $"{string.Join(", ", single)} belong to one model; name it with --model ({names}).");
+            }
+
+            return [.. catalog.OrderBy(m => m.Name, StringComparer.Ordinal)];
+        }
+
+        if (All)
+        {
+            throw new TrainingException($"--all only applies to train; name the model with --model ({names}).");
+        }
+
+        return catalog.Count == 1
+            ? catalog
+            : throw new TrainingException(
+                $"This repository has {catalog.Count} models ({names}); say which with --model <name>, e.g. --model {catalog[0].Name}.");
+    }
 
     public static TrainingOptions Parse(IReadOnlyList<string> args)
     {
@@ -79,6 +185,12 @@ public sealed record TrainingOptions
                 continue;
             }
 
+            if (arg == "--all")
+            {
+                options = options with { All = true };
+                continue;
+            }
+
             if (!arg.StartsWith('-'))
             {
                 arguments.Add(arg);
@@ -90,8 +202,10 @@ public sealed record TrainingOptions
                 : throw new TrainingException($"Option '{arg}' needs a value.{Environment.NewLine}{Usage}");
             options = arg switch
             {
+                "--model" => options with { ModelName = value },
                 "--data" => options with { DataPath = value },
                 "--params" => options with { ParamsPath = value },
+                "--models" => options with { ModelsRoot = value },
                 "--output" => options with { OutputDirectory = value },
                 "--card" => options with { ModelCardPath = value },
                 "--set" => options,
@@ -154,6 +268,9 @@ public sealed record TrainingOptions
     }
 
     private static string NameOf(TrainingCommand command) => Commands.First(c => c.Value == command).Key;
+
+    private static TrainingException NotResolved() =>
+        new("The options are not resolved for a model yet; call For(model) first.");
 }
 
 /// <summary>What one invocation of the training app does.</summary>

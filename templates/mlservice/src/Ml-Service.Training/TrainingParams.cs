@@ -5,14 +5,21 @@ using YamlDotNet.RepresentationModel;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// Training parameters from <c>params.yaml</c>, flattened to dotted keys (<c>sdca.max_iterations</c>)
+/// Training parameters of one model from its <c>params/&lt;name&gt;.yaml</c>, flattened to dotted keys (<c>sdca.max_iterations</c>)
 /// and optionally overridden from the command line with <c>--set key=value</c>.
 /// </summary>
 public sealed class TrainingParams
 {
     private readonly SortedDictionary<string, string> _values;
 
-    private TrainingParams(SortedDictionary<string, string> values) => _values = values;
+    private TrainingParams(SortedDictionary<string, string> values, string source)
+    {
+        _values = values;
+        Source = source;
+    }
+
+    /// <summary>The file the parameters were read from.</summary>
+    public string Source { get; }
 
     public IReadOnlyDictionary<string, string> Values => _values;
 
@@ -60,13 +67,13 @@ public sealed class TrainingParams
             values[key] = value;
         }
 
-        return new TrainingParams(values);
+        return new TrainingParams(values, source);
     }
 
     public string GetString(string key) =>
         _values.TryGetValue(key, out var value)
             ? value
-            : throw new TrainingException($"Parameter '{key}' is missing from params.yaml.");
+            : throw new TrainingException($"Parameter '{key}' is missing from {Source}.");
 
     public int GetInt(string key) =>
         int.TryParse(GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)

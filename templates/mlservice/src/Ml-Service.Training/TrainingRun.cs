@@ -5,8 +5,9 @@ using Microsoft.ML;
 namespace Ml_Service.Training;
 
 /// <summary>
-/// One end-to-end training run: parameters, data validation, training, quality gate, registration and
-/// promotion of the model, and the run record.
+/// One end-to-end training run of one model: parameters, data validation, training, quality gate,
+/// registration and promotion of the model, and the run record. The options must be resolved for the
+/// model (<see cref="TrainingOptions.For"/>).
 /// </summary>
 public static class TrainingRun
 {
@@ -17,13 +18,14 @@ public static class TrainingRun
     public const string EvaluationFileName = "evaluation.json";
 
     /// <summary>Checks the data against the input schema and reports what it found; trains nothing.</summary>
-    public static IReadOnlyList<ChurnExample> Validate(TrainingOptions options, TextWriter log)
+    public static IReadOnlyList<LabeledRow> Validate(TrainingOptions options, TextWriter log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        var rows = TrainingData.Load(options.DataPath);
-        var churned = rows.Count(r => r.Churned);
-        log.WriteLine($"{options.DataPath}: {rows.Count} valid rows ({churned} churned, {rows.Count - churned} stayed), SHA-256 {TrainingData.Sha256(options.DataPath)}.");
+        var model = options.Definition;
+        var rows = TrainingData.Load(model, options.Data);
+        log.WriteLine(
+            $"{options.Data}: {rows.Count} valid rows for model {model.Name} ({TrainingData.DescribeLabels(model, rows)}), SHA-256 {TrainingData.Sha256(options.Data)}.");
         return rows;
     }
 
@@ -35,25 +37,27 @@ public static class TrainingRun
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
-        var parameters = TrainingParams.Load(options.ParamsPath, options.Overrides);
-        var rows = TrainingData.Load(options.DataPath);
+        var definition = options.Definition;
+        var parameters = TrainingParams.Load(options.Params, options.Overrides);
+        var rows = TrainingData.Load(definition, options.Data);
         var ml = new MLContext(parameters.Seed);
-        var modelPath = Path.Combine(options.OutputDirectory, TrainedModel.FileName);
+        var modelPath = Path.Combine(options.Output, TrainedModel.FileName);
         TrainedModel model;
         try
         {
-            model = TrainedModel.Load(ml, modelPath);
+            model = TrainedModel.Load(ml, modelPath, definition);
         }
         catch (ModelLoadException ex)
         {
             throw new TrainingException(ex.Message, ex);
         }
 
-        var metrics = ModelTrainer.Evaluate(ml, model.Transformer, ModelTrainer.Split(ml, rows, parameters).TestSet);
-        log.WriteLine($"Model {model.Version} on the held-out split of {options.DataPath}:");
+        var split = ModelTrainer.Split(ml, definition, rows, parameters);
+        var metrics = ModelTrainer.Evaluate(ml, definition, model.Transformer, split.TestSet, definition.FromDataView(ml, split.TrainSet));
+        log.WriteLine($"Model {definition.Name} {model.Version} on the held-out split of {options.Data}:");
         WriteMetrics(metrics, log);
-        var failures = QualityGate.Check(metrics, parameters);
-        var evaluationPath = Path.Combine(options.OutputDirectory, EvaluationFileName);
+        var failures = QualityGate.Check(definition.Task, metrics, parameters);
+        var evaluationPath = Path.Combine(options.Output, EvaluationFileName);
         TrainingJson.Write(evaluationPath, metrics);
         log.WriteLine($"Metrics written to {evaluationPath}.");
         if (failures.Count > 0)
@@ -80,18 +84,21 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(log);
         var stopwatch = Stopwatch.StartNew();
         var startedAt = DateTimeOffset.UtcNow;
-        var models = options.OutputDirectory;
+        var definition = options.Definition;
+        var models = options.Output;
 
-        var parameters = TrainingParams.Load(options.ParamsPath, options.Overrides);
+        var parameters = TrainingParams.Load(options.Params, options.Overrides);
         var runId = RunLog.NewRunId(models, startedAt);
         var run = new RunRecord
         {
             RunId = runId,
+            Model = definition.Name,
+            Task = definition.Task.ToText(),
             Status = RunRecord.Failed,
             StartedAt = startedAt,
             Trainer = parameters.Values.GetValueOrDefault("trainer", "unknown"),
             GitCommit = Provenance.GitCommit(),
-            Data = new DataInfo(options.DataPath, File.Exists(options.DataPath) ? TrainingData.Sha256(options.DataPath) : null, null),
+            Data = new DataInfo(options.Data, File.Exists(options.Data) ? TrainingData.Sha256(options.Data) : null, null),
             Params = parameters.Values,
             Overrides = options.Overrides.GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
             Gate = GateOutcome.NotRun,
@@ -100,20 +107,23 @@ public static class TrainingRun
 
         try
         {
-            var rows = TrainingData.Load(options.DataPath);
+            var rows = TrainingData.Load(definition, options.Data);
             run = run with { Data = run.Data with { Rows = rows.Count } };
-            log.WriteLine($"Run {runId}: validated {rows.Count} rows from {options.DataPath}; training '{parameters.Trainer}' with seed {parameters.Seed}.");
+            log.WriteLine(
+                $"Run {runId} of model {definition.Name} ({definition.Task.ToText()}): validated {rows.Count} rows from {options.Data}; " +
+                $"training '{parameters.Trainer}' with seed {parameters.Seed}.");
 
-            var result = ModelTrainer.Train(rows, parameters);
+            var result = ModelTrainer.Train(definition, rows, parameters);
+            var baseline = TaskMetrics.BaselineMetric(definition.Task);
             run = run with
             {
                 Metrics = result.Metrics,
-                Baseline = new Baseline("majority class", result.Metrics["baseline_accuracy"]),
+                Baseline = new Baseline(TaskMetrics.BaselineStrategy(definition.Task), baseline, result.Metrics[baseline]),
             };
             WriteMetrics(result.Metrics, log);
             TrainingJson.Write(Path.Combine(models, MetricsFileName), result.Metrics);
 
-            var gate = QualityGate.Evaluate(result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
+            var gate = QualityGate.Evaluate(definition.Task, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
             run = run with { Gate = gate };
             if (!gate.Passed)
             {
@@ -133,10 +143,12 @@ public static class TrainingRun
 
             var manifest = new ModelManifest
             {
+                Model = definition.Name,
+                Task = definition.Task,
                 Version = RunLog.VersionOf(runId),
                 CreatedAt = DateTimeOffset.UtcNow,
                 Trainer = parameters.Trainer,
-                DataSha256 = run.Data.Sha256 ?? TrainingData.Sha256(options.DataPath),
+                DataSha256 = run.Data.Sha256 ?? TrainingData.Sha256(options.Data),
                 Params = parameters.Values,
                 Metrics = result.Metrics,
                 DurationSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
@@ -147,7 +159,7 @@ public static class TrainingRun
             var registered = ModelRegistry.Register(models, result.Model, result.TestSet.Schema, manifest);
             run = run with { Status = RunRecord.Passed, RegisteredVersion = manifest.Version };
             log.WriteLine($"Quality gate passed; model {manifest.Version} registered in {registered}.");
-            var promotion = ModelRegistry.Promote(models, manifest.Version, PromotionEntry.Train, runId);
+            var promotion = ModelRegistry.Promote(definition, models, manifest.Version, PromotionEntry.Train, runId);
             ModelRegistry.Print(promotion, models, log);
             return manifest;
         }
