@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ml_Service.Api.Endpoints;
 
 /// <summary>
-/// Reads a predict request body and validates every instance against <see cref="FeatureSchema"/>.
+/// Reads a predict request body and validates every instance against the model's <see cref="ModelDefinition"/>.
 /// Errors are keyed by JSON path (<c>instances[2].contract</c>) so a caller knows what to fix.
 /// The body is parsed where Kestrel buffered it, without copying it first.
 /// </summary>
@@ -27,14 +27,15 @@ public static class PredictRequestReader
     /// (a feature name, <c>instances</c>, <c>instance</c>, <c>body</c>, or <c>unknown</c> for fields that are not features).
     /// </param>
     public sealed record Result(
-        IReadOnlyList<ChurnFeatures>? Instances,
+        IReadOnlyList<FeatureRow>? Instances,
         ValidationProblem? Invalid,
         ProblemHttpResult? Refused,
         IReadOnlyList<string> RejectedFields);
 
-    public static async Task<Result> ReadAsync(HttpRequest request, ServingOptions options, CancellationToken cancellationToken)
+    public static async Task<Result> ReadAsync(HttpRequest request, ModelDefinition model, ServingOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         if (!request.HasJsonContentType())
         {
@@ -75,7 +76,7 @@ public static class PredictRequestReader
             {
                 try
                 {
-                    return Parse(body, options.MaxBatchSize);
+                    return Parse(body, model, options.MaxBatchSize);
                 }
                 finally
                 {
@@ -87,7 +88,7 @@ public static class PredictRequestReader
         }
     }
 
-    private static Result Parse(ReadOnlySequence<byte> body, int maxBatchSize)
+    private static Result Parse(ReadOnlySequence<byte> body, ModelDefinition model, int maxBatchSize)
     {
         JsonDocument document;
         try
@@ -101,14 +102,14 @@ public static class PredictRequestReader
 
         using (document)
         {
-            return Validate(document.RootElement, maxBatchSize);
+            return Validate(document.RootElement, model, maxBatchSize);
         }
     }
 
     private static Result TooLarge(ServingOptions options) =>
         Refuse(Problems.Status(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {options.MaxRequestBodyBytes} bytes."));
 
-    private static Result Validate(JsonElement root, int maxBatchSize)
+    private static Result Validate(JsonElement root, ModelDefinition model, int maxBatchSize)
     {
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty(InstancesField, out var instances)
@@ -142,7 +143,7 @@ public static class PredictRequestReader
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var rejected = new List<string>();
-        var features = new List<ChurnFeatures>(count);
+        var features = new List<FeatureRow>(count);
         var fieldErrors = new List<FeatureError>();
         var index = -1;
         foreach (var instance in instances.EnumerateArray())
@@ -156,14 +157,14 @@ public static class PredictRequestReader
             }
 
             // A field sent twice is refused: which of its values was meant is unknowable.
-            var record = new Dictionary<string, RawValue>(FeatureSchema.Columns.Count, StringComparer.Ordinal);
+            var record = new Dictionary<string, RawValue>(model.Features.Count, StringComparer.Ordinal);
             var duplicated = false;
             foreach (var property in instance.EnumerateObject())
             {
                 if (!record.TryAdd(property.Name, RawValue.FromJson(property.Value))
                     && errors.TryAdd($"{InstancesField}[{index}].{property.Name}", ["appears more than once in this instance; send each field once"]))
                 {
-                    rejected.Add(FeatureSchema.Columns.Any(c => c.Name == property.Name) ? property.Name : UnknownField);
+                    rejected.Add(model.Features.Any(c => c.Name == property.Name) ? property.Name : UnknownField);
                     duplicated = true;
                 }
             }
@@ -174,11 +175,11 @@ public static class PredictRequestReader
             }
 
             fieldErrors.Clear();
-            var parsed = FeatureSchema.Validate(record, fieldErrors);
+            var parsed = model.Validate(record, fieldErrors);
             foreach (var error in fieldErrors)
             {
                 errors[$"{InstancesField}[{index}].{error.Field}"] = [error.Message];
-                rejected.Add(FeatureSchema.Columns.Any(c => c.Name == error.Field) ? error.Field : UnknownField);
+                rejected.Add(model.Features.Any(c => c.Name == error.Field) ? error.Field : UnknownField);
             }
 
             if (parsed is not null)

@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 namespace Ml_Service.Api.Endpoints;
 
 /// <summary>
-/// The KServe V1 prediction protocol: list, metadata/readiness and predict. Each handler's return type
-/// names its outcomes (the OpenAPI document takes the 200 and 400 bodies from it); the status codes of
-/// its problem documents are listed where it is mapped.
+/// The KServe V1 prediction protocol for every model of the service: list, metadata/readiness and predict.
+/// Each handler's return type names its outcomes; the status codes of its problem documents are listed
+/// where it is mapped. The OpenAPI document has one metadata and one predict path per model
+/// (<see cref="ModelPathsTransformer"/>), each with that model's instance and response schema.
 /// </summary>
 public static class PredictionEndpoints
 {
@@ -23,18 +24,17 @@ public static class PredictionEndpoints
 
         models.MapGet("/", ListModels)
             .WithName("ListModels")
-            .WithSummary("Lists the models this service serves.");
+            .WithSummary("Lists the models this service serves, with each model's task and state.");
 
         models.MapGet("/{name}", GetMetadata)
-            .WithName("GetModel")
+            .WithName(ModelPathsTransformer.MetadataOperation)
             .WithSummary("Model metadata and readiness: 200 when ready to predict, 503 with the reason when not.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         models.MapPost("/{name}:predict", Predict)
-            .WithName("Predict")
-            .WithSummary("Predicts churn for a batch of customers.")
-            .Accepts<PredictRequest>("application/json")
+            .WithName(ModelPathsTransformer.PredictOperation)
+            .WithSummary("Predicts for a batch of instances.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -44,18 +44,22 @@ public static class PredictionEndpoints
         return app;
     }
 
-    private static Ok<ModelList> ListModels(IOptions<ServingOptions> options) =>
-        TypedResults.Ok(new ModelList([options.Value.Name]));
+    private static Ok<ModelList> ListModels(ServedModels models) =>
+        TypedResults.Ok(new ModelList(
+            models.Names,
+            [.. models.All.Select(h => new ModelState(
+                h.Definition.Name,
+                h.Definition.Task,
+                h.IsReady,
+                h.Model?.Version,
+                h.IsReady ? null : h.Status))]));
 
     /// <returns>200 with the metadata; a problem document: 404 unknown model, 503 no model loaded.</returns>
-    private static Results<Ok<ModelMetadata>, ProblemHttpResult> GetMetadata(
-        string name,
-        ModelHost host,
-        IOptions<ServingOptions> options)
+    private static Results<Ok<ModelMetadata>, ProblemHttpResult> GetMetadata(string name, ServedModels models)
     {
-        if (UnknownModel(name, options.Value) is { } notFound)
+        if (models.Find(name) is not { } host)
         {
-            return notFound;
+            return UnknownModel(name, models);
         }
 
         if (host.Model is not { } model)
@@ -63,33 +67,38 @@ public static class PredictionEndpoints
             return Problems.Status(StatusCodes.Status503ServiceUnavailable, host.Status);
         }
 
+        var definition = host.Definition;
         return TypedResults.Ok(new ModelMetadata(
-            options.Value.Name,
+            definition.Name,
+            definition.Task,
             Ready: true,
+            definition.Description,
             model.Version,
             model.Manifest?.Trainer,
             model.Manifest?.CreatedAt,
-            model.Manifest?.Metrics));
+            model.Manifest?.Metrics,
+            [.. definition.Features.Select(FeatureMetadata.Of)],
+            definition.Task == ModelTask.Multiclass ? definition.Label.Classes : null));
     }
 
     /// <returns>
-    /// 200 with one prediction per instance; 400 naming every invalid field; a problem document: 404 unknown
-    /// model, 413 body too large, 415 not JSON, 500 the model returned no number, 503 no model loaded.
+    /// 200 with one prediction per instance, shaped by the model's task; 400 naming every invalid field; a
+    /// problem document: 404 unknown model, 413 body too large, 415 not JSON, 500 the model returned no
+    /// number, 503 no model loaded.
     /// </returns>
-    private static async Task<Results<Ok<PredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
+    private static async Task<Results<Ok<BinaryPredictResponse>, Ok<MulticlassPredictResponse>, Ok<RegressionPredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
         string name,
         HttpContext context,
-        ModelHost host,
-        ServingMetrics metrics,
+        ServedModels models,
         IOptions<ServingOptions> options,
         CancellationToken cancellationToken)
     {
-        if (UnknownModel(name, options.Value) is { } notFound)
+        if (models.Find(name) is not { } host)
         {
-            return notFound;
+            return UnknownModel(name, models);
         }
 
-        var request = await PredictRequestReader.ReadAsync(context.Request, options.Value, cancellationToken);
+        var request = await PredictRequestReader.ReadAsync(context.Request, host.Definition, options.Value, cancellationToken);
         if (request.Refused is { } refused)
         {
             return refused;
@@ -97,7 +106,7 @@ public static class PredictionEndpoints
 
         if (request.Invalid is { } invalid)
         {
-            metrics.RecordRejected(request.RejectedFields);
+            host.Metrics.RecordRejected(request.RejectedFields);
             return invalid;
         }
 
@@ -112,15 +121,34 @@ public static class PredictionEndpoints
         {
             return Problems.Status(
                 StatusCodes.Status500InternalServerError,
-                $"Model {scored.Model.Version} returned a score that is not a number for this input; nothing was predicted.");
+                $"Model {name} {scored.Model.Version} returned a score that is not a number for this input; nothing was predicted.");
         }
 
-        return TypedResults.Ok(new PredictResponse(
-            scored.Scores.Select(s => new Prediction(s.PredictedLabel, s.Probability, s.Score)).ToList()));
+        return host.Definition.Task switch
+        {
+            ModelTask.Binary => TypedResults.Ok(new BinaryPredictResponse(
+                [.. scored.Scores.Cast<BinaryOutcome>().Select(o => new BinaryInstancePrediction(o.Label, o.Probability, o.Score))])),
+            ModelTask.Multiclass => TypedResults.Ok(new MulticlassPredictResponse(
+                [.. scored.Scores.Cast<MulticlassOutcome>().Select(o => new MulticlassInstancePrediction(o.Label, Probabilities(host.Definition, o)))])),
+            _ => TypedResults.Ok(new RegressionPredictResponse(
+                [.. scored.Scores.Cast<RegressionOutcome>().Select(o => new RegressionInstancePrediction(o.Value))])),
+        };
     }
 
-    private static ProblemHttpResult? UnknownModel(string name, ServingOptions options) =>
-        string.Equals(name, options.Name, StringComparison.Ordinal)
-            ? null
-            : Problems.Status(StatusCodes.Status404NotFound, $"No model named '{name}'; this service serves '{options.Name}'.");
+    private static Dictionary<string, double> Probabilities(ModelDefinition model, MulticlassOutcome outcome)
+    {
+        var classes = model.Label.Classes;
+        var probabilities = new Dictionary<string, double>(classes.Count, StringComparer.Ordinal);
+        for (var i = 0; i < classes.Count; i++)
+        {
+            probabilities[classes[i]] = i < outcome.Probabilities.Length ? outcome.Probabilities[i] : 0;
+        }
+
+        return probabilities;
+    }
+
+    private static ProblemHttpResult UnknownModel(string name, ServedModels models) =>
+        Problems.Status(
+            StatusCodes.Status404NotFound,
+            $"No model named '{name}'; this service serves {string.Join(", ", models.Names.Select(n => $"'{n}'"))}.");
 }

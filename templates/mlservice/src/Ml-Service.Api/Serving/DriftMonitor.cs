@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -36,14 +35,16 @@ public sealed class DriftMonitor
     public IReadOnlyList<string> Features => _features.Select(f => f.Accessor.Name).ToList();
 
     /// <summary>
-    /// A monitor for every feature of the schema that has a reference; null when there is none
+    /// A monitor for every feature of <paramref name="model"/> that has a reference; null when there is none
     /// (a model trained before references were recorded): drift is then not published.
     /// </summary>
     public static DriftMonitor? Create(
+        ModelDefinition model,
         IReadOnlyDictionary<string, DriftReference>? references,
         int window,
         Action<string, double> publish)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(publish);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, MinimumInputs);
         if (references is null)
@@ -51,7 +52,7 @@ public sealed class DriftMonitor
             return null;
         }
 
-        var features = FeatureAccessor.All
+        var features = FeatureAccessor.Of(model)
             .Where(a => references.ContainsKey(a.Name) && references[a.Name].Fits(a))
             .Select(a => new TrackedFeature(a, references[a.Name], window))
             .ToArray();
@@ -59,7 +60,7 @@ public sealed class DriftMonitor
     }
 
     /// <summary>Adds validated inputs to the window.</summary>
-    public void Observe(IReadOnlyList<ChurnFeatures> inputs)
+    public void Observe(IReadOnlyList<FeatureRow> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         lock (_gate)
@@ -120,9 +121,9 @@ public sealed class DriftMonitor
 
         public FeatureAccessor Accessor { get; } = accessor;
 
-        public void Add(ChurnFeatures input, bool full)
+        public void Add(FeatureRow input, bool full)
         {
-            var bin = Accessor.Number is { } number ? reference.BinOf(number(input)) : reference.BinOf(Accessor.Category!(input));
+            var bin = Accessor.IsNumeric ? reference.BinOf(input.Numbers[Accessor.Slot]) : reference.BinOf(input.Categories[Accessor.Slot]);
             if (full)
             {
                 _counts[_ring[_next]]--;
@@ -257,41 +258,36 @@ public sealed record DriftReference
     /// <summary>Whether this reference can describe the feature: same kind and consistent bins.</summary>
     internal bool Fits(FeatureAccessor feature) =>
         (IsNumeric
-            ? feature.Number is not null && Proportions.Count == Edges.Count + 1 && Edges.Zip(Edges.Skip(1)).All(p => p.First <= p.Second)
-            : Kind == "categorical" && feature.Category is not null && Proportions.Count == Categories.Count)
+            ? feature.IsNumeric && Proportions.Count == Edges.Count + 1 && Edges.Zip(Edges.Skip(1)).All(p => p.First <= p.Second)
+            : Kind == "categorical" && !feature.IsNumeric && Proportions.Count == Categories.Count)
         && Proportions.All(p => double.IsFinite(p) && p >= 0);
 }
 
-/// <summary>
-/// Reads one feature of the schema from <see cref="ChurnFeatures"/>, found by its JSON name, so drift and
-/// input metrics follow <see cref="FeatureSchema"/> without a second list of features.
-/// </summary>
-public sealed record FeatureAccessor(FeatureColumn Column, Func<ChurnFeatures, double>? Number, Func<ChurnFeatures, string>? Category)
+/// <summary>Where one feature of a model sits in <see cref="FeatureRow"/>: numeric or categorical, and its slot.</summary>
+public sealed record FeatureAccessor(string Name, bool IsNumeric, int Slot)
 {
-    public string Name => Column.Name;
-
-    public static IReadOnlyList<FeatureAccessor> All { get; } = FeatureSchema.Columns.Select(Create).ToList();
-
-    private static FeatureAccessor Create(FeatureColumn column)
+    /// <summary>Every feature of <paramref name="model"/>, in its order.</summary>
+    public static IReadOnlyList<FeatureAccessor> Of(ModelDefinition model)
     {
-        var property = typeof(ChurnFeatures).GetProperties()
-            .SingleOrDefault(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name == column.Name)
-            ?? throw new InvalidOperationException($"{nameof(ChurnFeatures)} has no property for the feature '{column.Name}'.");
-        if (column is NumericFeature && property.PropertyType == typeof(float))
-        {
-            var number = Getter<float>(property);
-            return new FeatureAccessor(column, f => number(f), null);
-        }
-
-        if (column is CategoricalFeature && property.PropertyType == typeof(string))
-        {
-            var text = Getter<string?>(property);
-            return new FeatureAccessor(column, null, f => text(f) ?? string.Empty);
-        }
-
-        throw new InvalidOperationException($"Feature '{column.Name}' must be a float (numeric) or string (categorical) property.");
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Features
+            .Select(f => f is NumericFeature numeric
+                ? new FeatureAccessor(f.Name, true, IndexOf(model.NumericFeatures, numeric))
+                : new FeatureAccessor(f.Name, false, IndexOf(model.CategoricalFeatures, (CategoricalFeature)f)))
+            .ToList();
     }
 
-    private static Func<ChurnFeatures, T> Getter<T>(PropertyInfo property) =>
-        property.GetMethod!.CreateDelegate<Func<ChurnFeatures, T>>();
+    private static int IndexOf<T>(IReadOnlyList<T> list, T item)
+        where T : FeatureColumn
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].Name == item.Name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"Feature '{item.Name}' is not in the model's layout.");
+    }
 }

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.ObjectPool;
-using Microsoft.Extensions.Options;
 using Microsoft.ML;
 
 namespace Ml_Service.Api.Serving;
 
 /// <summary>
-/// Holds the model being served and a pool of prediction engines for it. A PredictionEngine is not
+/// Holds one model of the repository (<see cref="Definition"/>) as it is served, and a pool of prediction engines for it. A PredictionEngine is not
 /// thread-safe, so each request borrows one from the pool and returns it.
 /// A new model is loaded and canary-checked beside the serving one, then swapped in atomically:
 /// requests that started on the old model finish on its engines, later ones use the new model, and the
@@ -15,21 +14,37 @@ namespace Ml_Service.Api.Serving;
 /// </summary>
 public sealed class ModelHost : IDisposable
 {
-    private readonly ServingMetrics _metrics;
-    private readonly IOptions<ServingOptions> _options;
+    private readonly ModelMetrics _metrics;
+    private readonly int _driftWindow;
     private volatile Served? _served;
-    private volatile string _notReadyReason = "The model has not been loaded yet.";
+    private volatile string _notReadyReason;
     private volatile LoadFailure? _lastFailure;
 
-    public ModelHost(ServingMetrics metrics, IOptions<ServingOptions> options)
+    /// <param name="definition">The model this host serves.</param>
+    /// <param name="modelPath">Full path of its <c>model.zip</c>.</param>
+    /// <param name="metrics">The model's series of the serving metrics.</param>
+    /// <param name="driftWindow">Latest inputs each feature's drift is computed over.</param>
+    public ModelHost(ModelDefinition definition, string modelPath, ModelMetrics metrics, int driftWindow)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         ArgumentNullException.ThrowIfNull(metrics);
-        ArgumentNullException.ThrowIfNull(options);
+        Definition = definition;
+        ModelPath = modelPath;
         _metrics = metrics;
-        _options = options;
+        _driftWindow = driftWindow;
+        _notReadyReason = $"Model '{definition.Name}' has not been loaded yet.";
         // Drift is computed when Prometheus asks for it, not on every request.
         metrics.BeforeScrape(() => _served?.Drift?.Publish());
     }
+
+    public ModelDefinition Definition { get; }
+
+    /// <summary>The model's series of the serving metrics.</summary>
+    public ModelMetrics Metrics => _metrics;
+
+    /// <summary>Where the model is loaded from (and watched for a new one).</summary>
+    public string ModelPath { get; }
 
     public bool IsReady => _served is not null;
 
@@ -46,15 +61,19 @@ public sealed class ModelHost : IDisposable
     /// Loads <c>model.zip</c> with its manifest, runs the canary, builds a warm engine pool and swaps it in.
     /// On failure the model serving so far (if any) keeps serving and the reason is kept.
     /// </summary>
+    public LoadOutcome TryLoad() => TryLoad(ModelPath);
+
+    /// <inheritdoc cref="TryLoad()"/>
+    /// <param name="modelPath">Another file than <see cref="ModelPath"/> (tests).</param>
     public LoadOutcome TryLoad(string modelPath)
     {
         var started = Stopwatch.GetTimestamp();
         var ml = new MLContext();
         TrainedModel model;
-        ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> pool;
+        ObjectPool<Scorer> pool;
         try
         {
-            model = TrainedModel.Load(ml, modelPath);
+            model = TrainedModel.Load(ml, modelPath, Definition);
             pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
                 .Create(new EnginePolicy(ml, model));
             pool.Return(pool.Get()); // the first request after the swap must not pay for building an engine
@@ -84,7 +103,7 @@ public sealed class ModelHost : IDisposable
     }
 
     /// <summary>Scores a batch with one pooled engine of the serving model; null when no model is loaded.</summary>
-    public Scored? Predict(IReadOnlyList<ChurnFeatures> instances)
+    public Scored? Predict(IReadOnlyList<FeatureRow> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
         while (_served is { } served)
@@ -97,12 +116,12 @@ public sealed class ModelHost : IDisposable
             try
             {
                 var engine = served.Pool.Get();
-                var scores = new ChurnScore[instances.Count];
+                var scores = new Outcome[instances.Count];
                 try
                 {
                     for (var i = 0; i < scores.Length; i++)
                     {
-                        scores[i] = engine.Predict(instances[i]);
+                        scores[i] = engine.Score(instances[i]);
                     }
                 }
                 finally
@@ -131,12 +150,13 @@ public sealed class ModelHost : IDisposable
         try
         {
             var monitor = DriftMonitor.Create(
+                Definition,
                 DriftReference.FromManifest(manifestPath, model.Manifest?.Version),
-                _options.Value.DriftWindow,
+                _driftWindow,
                 _metrics.PublishDrift);
             return monitor is null
-                ? (null, $"The manifest of model {model.Version} has no feature_reference for the schema's features; drift is not published.")
-                : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {_options.Value.DriftWindow} inputs.");
+                ? (null, $"The manifest of model {Definition.Name} {model.Version} has no feature_reference for its features; drift is not published.")
+                : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {_driftWindow} inputs of model {Definition.Name}.");
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -146,17 +166,17 @@ public sealed class ModelHost : IDisposable
 
     private string ServingStatus(TrainedModel model) =>
         _lastFailure is { } failure
-            ? $"Model {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, failed and was refused: {failure.Reason}"
-            : $"Model {model.Version} is loaded and passed its canary prediction.";
+            ? $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, failed and was refused: {failure.Reason}"
+            : $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction.";
 
     /// <summary>A model in service: counts the requests using it, so its engines are disposed only after the last one.</summary>
-    private sealed class Served(TrainedModel model, ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> pool, DriftMonitor? drift)
+    private sealed class Served(TrainedModel model, ObjectPool<Scorer> pool, DriftMonitor? drift)
     {
         private int _leases = 1; // the host's own reference, released when the model is swapped out
 
         public TrainedModel Model { get; } = model;
 
-        public ObjectPool<PredictionEngine<ChurnFeatures, ChurnScore>> Pool { get; } = pool;
+        public ObjectPool<Scorer> Pool { get; } = pool;
 
         public DriftMonitor? Drift { get; } = drift;
 
@@ -186,18 +206,18 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    private sealed class EnginePolicy(MLContext ml, TrainedModel model) : PooledObjectPolicy<PredictionEngine<ChurnFeatures, ChurnScore>>
+    private sealed class EnginePolicy(MLContext ml, TrainedModel model) : PooledObjectPolicy<Scorer>
     {
-        public override PredictionEngine<ChurnFeatures, ChurnScore> Create() => model.CreateEngine(ml);
+        public override Scorer Create() => Scorer.Create(ml, model);
 
-        public override bool Return(PredictionEngine<ChurnFeatures, ChurnScore> obj) => true;
+        public override bool Return(Scorer obj) => true;
     }
 }
 
 /// <summary>The predictions of one batch and the model that made them.</summary>
-public sealed record Scored(TrainedModel Model, IReadOnlyList<ChurnScore> Scores)
+public sealed record Scored(TrainedModel Model, IReadOnlyList<Outcome> Scores)
 {
-    public bool HasInvalidScore => Scores.Any(ServingMetrics.IsInvalid);
+    public bool HasInvalidScore => Scores.Any(s => !s.IsValid);
 }
 
 /// <summary>A load attempt that was refused: why, and when.</summary>

@@ -4,153 +4,161 @@ using Microsoft.Extensions.Options;
 namespace Ml_Service.Api.Serving;
 
 /// <summary>
-/// Loads the model in the background after start-up, so <c>/health/live</c> answers at once and
-/// <c>/health/ready</c> turns 200 only when the model is loaded and its canary prediction passed.
-/// Then it watches <see cref="ServingOptions.Path"/> and loads the model again whenever the file
+/// Loads every model in the background after start-up, so <c>/health/live</c> answers at once and
+/// <c>/health/ready</c> turns 200 only when each model is loaded and its canary prediction passed.
+/// Then it watches each model's file (<see cref="ModelHost.ModelPath"/>) and loads it again whenever the file
 /// changes (size, modification time or the version in the manifest beside it). Polling every
 /// <see cref="ServingOptions.ReloadIntervalSeconds"/> is what counts; a file system watcher only makes
 /// it notice sooner. Polling sees what file events may miss, such as the symbolic link swap with which
 /// Kubernetes updates a mounted volume. A service that started without a usable model keeps checking,
-/// and turns ready as soon as a good one appears.
+/// and turns ready as soon as a good one appears. Each model is watched on its own: one model's
+/// failure never holds back another.
 /// </summary>
 public sealed class ModelLoaderService(
-    ModelHost host,
+    ServedModels models,
     IOptions<ServingOptions> options,
-    IHostEnvironment environment,
     ILogger<ModelLoaderService> logger) : BackgroundService
 {
     /// <summary>How long a changed file must stay unchanged before it is loaded: a copy may still be under way.</summary>
     private static readonly TimeSpan s_settleTime = TimeSpan.FromMilliseconds(250);
 
-    private readonly SemaphoreSlim _changed = new(0, 1);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(models.All.Select(host => Task.Run(
+            async () =>
+            {
+                using var watch = new Watch(host, options.Value, logger);
+                await watch.WatchAsync(stoppingToken);
+            },
+            stoppingToken)));
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => WatchAsync(stoppingToken), stoppingToken);
-
-    public override void Dispose()
+    /// <summary>Loads one model and reloads it when its file changes.</summary>
+    private sealed class Watch(ModelHost host, ServingOptions options, ILogger logger) : IDisposable
     {
-        _changed.Dispose();
-        base.Dispose();
-    }
+        private readonly SemaphoreSlim _changed = new(0, 1);
 
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        var path = Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
-        logger.LogInformation("Loading model from {ModelPath}", path);
-        var attempted = ModelFileStamp.Read(path);
-        Load(path);
+        public void Dispose() => _changed.Dispose();
 
-        var interval = TimeSpan.FromSeconds(options.Value.ReloadIntervalSeconds);
-        if (interval == TimeSpan.Zero)
+        public async Task WatchAsync(CancellationToken stoppingToken)
         {
-            logger.LogInformation("Hot reload is off (Model:ReloadIntervalSeconds is 0); restart the service to serve a new model.");
-            return;
+            var path = host.ModelPath;
+            logger.LogInformation("Loading model {Model} from {ModelPath}", host.Definition.Name, path);
+            var attempted = ModelFileStamp.Read(path);
+            Load(path);
+
+            var interval = TimeSpan.FromSeconds(options.ReloadIntervalSeconds);
+            if (interval == TimeSpan.Zero)
+            {
+                logger.LogInformation("Hot reload is off (Model:ReloadIntervalSeconds is 0); restart the service to serve a new {Model} model.", host.Definition.Name);
+                return;
+            }
+
+            using var watcher = TryWatch(path);
+            logger.LogInformation("Watching {ModelPath} for a new {Model} model every {Interval} s", path, host.Definition.Name, interval.TotalSeconds);
+            try
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await _changed.WaitAsync(interval, stoppingToken);
+                    var current = ModelFileStamp.Read(path);
+                    if (current == attempted)
+                    {
+                        continue;
+                    }
+
+                    attempted = await SettleAsync(path, current, stoppingToken);
+                    Load(path);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down.
+            }
         }
 
-        using var watcher = TryWatch(path);
-        logger.LogInformation("Watching {ModelPath} for a new model every {Interval} s", path, interval.TotalSeconds);
-        try
+        private void Load(string path)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            var outcome = host.TryLoad(path);
+            var model = host.Definition.Name;
+            if (outcome.Loaded)
             {
-                await _changed.WaitAsync(interval, stoppingToken);
-                var current = ModelFileStamp.Read(path);
-                if (current == attempted)
+                if (outcome.Previous is { } previous)
                 {
-                    continue;
+                    logger.LogInformation("Model {Model} reloaded from {ModelPath}: {Version} replaces {PreviousVersion}", model, path, host.Model?.Version, previous.Version);
                 }
 
-                attempted = await SettleAsync(path, current, stoppingToken);
-                Load(path);
+                logger.LogInformation("{Status}", outcome.Message);
+                logger.LogInformation("{DriftNote}", outcome.DriftNote);
+            }
+            else if (outcome.Previous is { } serving)
+            {
+                logger.LogError("Model {Model} reload refused; {Version} keeps serving: {Reason}", model, serving.Version, outcome.Message);
+            }
+            else
+            {
+                logger.LogError("Model {Model} not loaded; the service stays unready: {Reason}", model, outcome.Message);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
 
-    private void Load(string path)
-    {
-        var outcome = host.TryLoad(path);
-        if (outcome.Loaded)
+        /// <summary>Waits until the file stops changing, and returns its final stamp.</summary>
+        private static async Task<ModelFileStamp> SettleAsync(string path, ModelFileStamp stamp, CancellationToken stoppingToken)
         {
-            if (outcome.Previous is { } previous)
+            for (var i = 0; i < 20; i++)
             {
-                logger.LogInformation("Model reloaded from {ModelPath}: {Version} replaces {PreviousVersion}", path, host.Model?.Version, previous.Version);
+                await Task.Delay(s_settleTime, stoppingToken);
+                var again = ModelFileStamp.Read(path);
+                if (again == stamp)
+                {
+                    break;
+                }
+
+                stamp = again;
             }
 
-            logger.LogInformation("{Status}", outcome.Message);
-            logger.LogInformation("{DriftNote}", outcome.DriftNote);
+            return stamp;
         }
-        else if (outcome.Previous is { } serving)
-        {
-            logger.LogError("Model reload refused; {Version} keeps serving: {Reason}", serving.Version, outcome.Message);
-        }
-        else
-        {
-            logger.LogError("Model not loaded; the service stays unready: {Reason}", outcome.Message);
-        }
-    }
 
-    /// <summary>Waits until the file stops changing, and returns its final stamp.</summary>
-    private static async Task<ModelFileStamp> SettleAsync(string path, ModelFileStamp stamp, CancellationToken stoppingToken)
-    {
-        for (var i = 0; i < 20; i++)
+        /// <summary>File events on the model's folder end the wait early; without them polling still works.</summary>
+        private FileSystemWatcher? TryWatch(string path)
         {
-            await Task.Delay(s_settleTime, stoppingToken);
-            var again = ModelFileStamp.Read(path);
-            if (again == stamp)
+            var folder = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(folder))
             {
-                break;
+                return null;
             }
 
-            stamp = again;
-        }
-
-        return stamp;
-    }
-
-    /// <summary>File events on the model's folder end the wait early; without them polling still works.</summary>
-    private FileSystemWatcher? TryWatch(string path)
-    {
-        var folder = Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(folder))
-        {
-            return null;
-        }
-
-        try
-        {
-            var watcher = new FileSystemWatcher(folder)
+            try
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-            };
-            watcher.Changed += (_, _) => Signal();
-            watcher.Created += (_, _) => Signal();
-            watcher.Deleted += (_, _) => Signal();
-            watcher.Renamed += (_, _) => Signal();
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
-        {
-            logger.LogDebug("No file events for {Folder} ({Reason}); polling only", folder, ex.Message);
-            return null;
-        }
-    }
-
-    private void Signal()
-    {
-        try
-        {
-            if (_changed.CurrentCount == 0)
+                var watcher = new FileSystemWatcher(folder)
+                {
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                };
+                watcher.Changed += (_, _) => Signal();
+                watcher.Created += (_, _) => Signal();
+                watcher.Deleted += (_, _) => Signal();
+                watcher.Renamed += (_, _) => Signal();
+                watcher.EnableRaisingEvents = true;
+                return watcher;
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
             {
-                _changed.Release();
+                logger.LogDebug("No file events for {Folder} ({Reason}); polling only", folder, ex.Message);
+                return null;
             }
         }
-        catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+
+        private void Signal()
         {
-            // Already signalled, or shutting down.
+            try
+            {
+                if (_changed.CurrentCount == 0)
+                {
+                    _changed.Release();
+                }
+            }
+            catch (Exception ex) when (ex is SemaphoreFullException or ObjectDisposedException)
+            {
+                // Already signalled, or shutting down.
+            }
         }
     }
 }

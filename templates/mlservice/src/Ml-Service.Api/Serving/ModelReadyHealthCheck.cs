@@ -3,27 +3,41 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Ml_Service.Api.Serving;
 
 /// <summary>
-/// Ready only once a model is loaded and passed its canary prediction; the reason otherwise. A later
-/// reload that was refused keeps the service ready, since a good model still serves, but the
-/// description and <c>data.last_reload_error</c> say what failed until a reload succeeds.
+/// Ready only once every model of the service is loaded and passed its canary prediction: a service that
+/// cannot answer for one of its models must not take traffic that will fail. The description names the
+/// models that are not ready and why; <c>data</c> holds each model's state. Per model, readiness is
+/// <c>GET /v1/models/{name}</c> (200 or 503). A later reload that was refused keeps a model ready, since a
+/// good version still serves, but its state says what failed until a reload succeeds.
 /// </summary>
-public sealed class ModelReadyHealthCheck(ModelHost host) : IHealthCheck
+public sealed class ModelReadyHealthCheck(ServedModels models) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = host.Status;
-        if (host.Model is not { } model)
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        var unready = new List<string>();
+        foreach (var host in models.All)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(status));
+            var state = new Dictionary<string, object> { ["ready"] = host.IsReady, ["status"] = host.Status };
+            if (host.Model is { } model)
+            {
+                state["version"] = model.Version;
+            }
+            else
+            {
+                unready.Add($"{host.Definition.Name}: {host.Status}");
+            }
+
+            if (host.LastReloadFailure is { } failure)
+            {
+                state["last_reload_error"] = failure.Reason;
+                state["last_reload_error_at"] = failure.At;
+            }
+
+            data[host.Definition.Name] = state;
         }
 
-        var data = new Dictionary<string, object> { ["version"] = model.Version };
-        if (host.LastReloadFailure is { } failure)
-        {
-            data["last_reload_error"] = failure.Reason;
-            data["last_reload_error_at"] = failure.At;
-        }
-
-        return Task.FromResult(HealthCheckResult.Healthy(status, data));
+        return Task.FromResult(unready.Count == 0
+            ? HealthCheckResult.Healthy($"All {models.All.Count} model(s) are loaded and passed their canary predictions.", data)
+            : HealthCheckResult.Unhealthy($"{unready.Count} of {models.All.Count} model(s) not ready: {string.Join(" ", unready)}", data: data));
     }
 }

@@ -1,217 +1,130 @@
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Ml_Service.Api.Serving;
 
 /// <summary>
-/// The model's Prometheus metrics (<c>ml_*</c>), served at <c>/metrics</c> beside the HTTP and process
-/// metrics. Every series carries the model name (<see cref="ServingOptions.Name"/>) as label <c>model</c>.
-/// docs/MONITORING.md lists them with what each one means.
+/// The models' Prometheus metrics (<c>ml_*</c>), served at <c>/metrics</c> beside the HTTP and process
+/// metrics. Every model series carries the model's name as label <c>model</c>; <see cref="For"/> gives
+/// one model its series. docs/MONITORING.md lists them with what each one means.
 /// </summary>
 public sealed class ServingMetrics
 {
     private static readonly double[] s_probabilityBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
-    private readonly string _model;
+    private static readonly double[] s_valueBuckets =
+        [-1000, -100, -10, -1, 0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000];
+
     private readonly CollectorRegistry _registry;
-    private readonly Counter _predictions;
-    private readonly Counter.Child _predictedTrue;
-    private readonly Counter.Child _predictedFalse;
-    private readonly Histogram.Child _probability;
-    private readonly Counter _rejected;
-    private readonly Counter.Child _invalidScores;
-    private readonly Gauge _modelInfo;
-    private readonly Gauge.Child _created;
-    private readonly Gauge.Child _loaded;
-    private readonly Gauge.Child _loadDuration;
-    private readonly Counter _reloads;
-    private readonly Histogram _featureValue;
-    private readonly Counter _featureCategory;
-    private readonly Gauge _driftPsi;
-
-    // The series of each feature (and category), looked up once and kept: a batch of 64 instances records
-    // 320 feature values, and a label lookup per value would cost more than the prediction.
-    private readonly Histogram.Child?[] _featureValueSeries = new Histogram.Child?[FeatureAccessor.All.Count];
-    private readonly Counter.Child?[][] _featureCategorySeries = FeatureAccessor.All
-        .Select(a => new Counter.Child?[a.Column is CategoricalFeature c ? c.Allowed.Count : 0])
-        .ToArray();
-
     private readonly Gauge _diskFree;
-    private readonly IReadOnlyList<string> _diskPaths;
-    private string[]? _servedInfo;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ModelMetrics> _models = new(StringComparer.Ordinal);
+    private IReadOnlyList<string> _diskPaths = [Path.TrimEndingDirectorySeparator(Path.GetTempPath())];
 
-    public ServingMetrics(CollectorRegistry registry, IOptions<ServingOptions> options, IHostEnvironment environment)
+    public ServingMetrics(CollectorRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
-        _model = options.Value.Name;
         _registry = registry;
         var metrics = Metrics.WithCustomRegistry(registry);
         // No exemplars (trace ids attached to samples) on the model's series: one per observed value is a
         // measurable share of a request at full load, and traces are found through the HTTP metrics and logs.
         metrics.ExemplarBehavior = ExemplarBehavior.NoExemplars();
 
-        _predictions = metrics.CreateCounter("ml_predictions_total", "Predictions served, by predicted label.", "model", "label");
-        _probability = metrics.CreateHistogram(
+        Predictions = metrics.CreateCounter(
+            "ml_predictions_total", "Predictions served, by predicted label (the class; 'value' for a regression).", "model", "label");
+        Probability = metrics.CreateHistogram(
             "ml_prediction_probability",
-            "Churn probabilities returned.",
+            "Probabilities returned by classifiers: of 'true' for a binary model, of the predicted class for a multiclass one.",
             ["model"],
-            new HistogramConfiguration { Buckets = s_probabilityBuckets }).WithLabels(_model);
-        _rejected = metrics.CreateCounter(
+            new HistogramConfiguration { Buckets = s_probabilityBuckets });
+        Value = metrics.CreateHistogram(
+            "ml_prediction_value", "Values returned by regression models.", ["model"], new HistogramConfiguration { Buckets = s_valueBuckets });
+        Rejected = metrics.CreateCounter(
             "ml_rejected_inputs_total",
             "Invalid fields of rejected (400) predict requests: a feature name, instances, instance, body or unknown.",
             "model",
             "field");
-        _invalidScores = metrics.CreateCounter(
-            "ml_invalid_scores_total", "Model outputs that were NaN or infinite (answered with 500).", "model").WithLabels(_model);
-        _modelInfo = metrics.CreateGauge("ml_model_info", "1 for the model version being served.", "model", "version", "trainer");
-        _created = metrics.CreateGauge(
-            "ml_model_created_timestamp_seconds", "When the served model was trained (Unix time).", "model").WithLabels(_model);
-        _loaded = metrics.CreateGauge(
-            "ml_model_loaded_timestamp_seconds", "When the served model was loaded (Unix time).", "model").WithLabels(_model);
-        _loadDuration = metrics.CreateGauge(
-            "ml_model_load_duration_seconds", "How long loading and canary-checking the served model took.", "model").WithLabels(_model);
-        _reloads = metrics.CreateCounter(
+        InvalidScores = metrics.CreateCounter(
+            "ml_invalid_scores_total", "Model outputs that were NaN or infinite (answered with 500).", "model");
+        ModelInfo = metrics.CreateGauge("ml_model_info", "1 for the model version being served.", "model", "version", "trainer");
+        Created = metrics.CreateGauge(
+            "ml_model_created_timestamp_seconds", "When the served model was trained (Unix time).", "model");
+        Loaded = metrics.CreateGauge(
+            "ml_model_loaded_timestamp_seconds", "When the served model was loaded (Unix time).", "model");
+        LoadDuration = metrics.CreateGauge(
+            "ml_model_load_duration_seconds", "How long loading and canary-checking the served model took.", "model");
+        Reloads = metrics.CreateCounter(
             "ml_model_reloads_total", "Model load attempts (the one at start-up included), by result: success or failure.", "model", "result");
-        _featureValue = metrics.CreateHistogram(
+        FeatureValue = metrics.CreateHistogram(
             "ml_feature_value",
             "Values of the numeric features in valid predict requests.",
             ["model", "feature"],
             new HistogramConfiguration { Buckets = FeatureValueBuckets() });
-        _featureCategory = metrics.CreateCounter(
+        FeatureCategory = metrics.CreateCounter(
             "ml_feature_category_total", "Values of the categorical features in valid predict requests.", "model", "feature", "category");
-        _driftPsi = metrics.CreateGauge(
+        DriftPsi = metrics.CreateGauge(
             "ml_feature_drift_psi",
             $"Population stability index of each feature's latest inputs against the training data (after {DriftMonitor.MinimumInputs} inputs).",
             "model",
             "feature");
-        _diskFree = metrics.CreateGauge("ml_disk_free_bytes", "Free bytes of the volume holding the model, and of the temp folder.", "path");
-
-        // Series that alerts compute rates of exist from the start, at 0.
-        _predictedTrue = _predictions.WithLabels(_model, "true");
-        _predictedFalse = _predictions.WithLabels(_model, "false");
-        _reloads.WithLabels(_model, "success");
-        _reloads.WithLabels(_model, "failure");
-
-        var modelFolder = Path.GetDirectoryName(Path.GetFullPath(options.Value.Path, environment.ContentRootPath))!;
-        _diskPaths = new[] { modelFolder, Path.TrimEndingDirectorySeparator(Path.GetTempPath()) }.Distinct(StringComparer.Ordinal).ToList();
+        _diskFree = metrics.CreateGauge("ml_disk_free_bytes", "Free bytes of the volumes holding the models, and of the temp folder.", "path");
         registry.AddBeforeCollectCallback(UpdateDiskFree);
     }
 
-    /// <summary>A valid request was scored: its inputs, and its predictions unless an output was not a number.</summary>
-    public void RecordPredictions(IReadOnlyList<ChurnFeatures> inputs, IReadOnlyList<ChurnScore> scores)
+    internal Counter Predictions { get; }
+
+    internal Histogram Probability { get; }
+
+    internal Histogram Value { get; }
+
+    internal Counter Rejected { get; }
+
+    internal Counter InvalidScores { get; }
+
+    internal Gauge ModelInfo { get; }
+
+    internal Gauge Created { get; }
+
+    internal Gauge Loaded { get; }
+
+    internal Gauge LoadDuration { get; }
+
+    internal Counter Reloads { get; }
+
+    internal Histogram FeatureValue { get; }
+
+    internal Counter FeatureCategory { get; }
+
+    internal Gauge DriftPsi { get; }
+
+    /// <summary>The series of one model (created once per model name).</summary>
+    public ModelMetrics For(ModelDefinition model)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(scores);
-        var features = FeatureAccessor.All;
-        foreach (var input in inputs)
+        ArgumentNullException.ThrowIfNull(model);
+        lock (_gate)
         {
-            for (var i = 0; i < features.Count; i++)
+            if (!_models.TryGetValue(model.Name, out var metrics))
             {
-                var feature = features[i];
-                if (feature.Number is { } number)
-                {
-                    (_featureValueSeries[i] ??= _featureValue.WithLabels(_model, feature.Name)).Observe(number(input));
-                }
-                else
-                {
-                    CategorySeries(i, feature, feature.Category!(input)).Inc();
-                }
+                metrics = new ModelMetrics(this, model);
+                _models[model.Name] = metrics;
             }
-        }
 
-        // A batch with a NaN or infinite output is answered with 500, so none of its predictions was served.
-        var invalid = scores.Count(IsInvalid);
-        if (invalid > 0)
-        {
-            _invalidScores.Inc(invalid);
-            return;
-        }
-
-        foreach (var score in scores)
-        {
-            (score.PredictedLabel ? _predictedTrue : _predictedFalse).Inc();
-            _probability.Observe(score.Probability);
+            return metrics;
         }
     }
 
     /// <summary>Runs <paramref name="callback"/> before every scrape of <c>/metrics</c>.</summary>
     public void BeforeScrape(Action callback) => _registry.AddBeforeCollectCallback(callback);
 
-    /// <summary>A predict request was refused with 400; one count per invalid field.</summary>
-    public void RecordRejected(IEnumerable<string> fields)
+    /// <summary>The folders whose free space is published, besides the temp folder.</summary>
+    public void WatchDiskOf(IEnumerable<string> folders)
     {
-        ArgumentNullException.ThrowIfNull(fields);
-        foreach (var field in fields)
-        {
-            _rejected.WithLabels(_model, field).Inc();
-        }
+        ArgumentNullException.ThrowIfNull(folders);
+        _diskPaths = [.. folders.Append(Path.TrimEndingDirectorySeparator(Path.GetTempPath())).Distinct(StringComparer.Ordinal)];
     }
 
-    public void RecordLoadFailure() => _reloads.WithLabels(_model, "failure").Inc();
-
-    /// <summary>A model was loaded and now serves: its info series replaces the previous model's.</summary>
-    public void RecordServing(TrainedModel model, DateTimeOffset loadedAt, TimeSpan loadDuration)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        _reloads.WithLabels(_model, "success").Inc();
-        string[] info = [_model, model.Version, model.Manifest?.Trainer ?? "unknown"];
-        if (_servedInfo is { } previous && !previous.SequenceEqual(info))
-        {
-            _modelInfo.RemoveLabelled(previous);
-        }
-
-        _modelInfo.WithLabels(info).Set(1);
-        _servedInfo = info;
-        if (model.Manifest is { } manifest)
-        {
-            _created.Set(manifest.CreatedAt.ToUnixTimeMilliseconds() / 1000.0);
-        }
-        else
-        {
-            _created.Unpublish();
-        }
-
-        _loaded.Set(loadedAt.ToUnixTimeMilliseconds() / 1000.0);
-        _loadDuration.Set(loadDuration.TotalSeconds);
-    }
-
-    public void PublishDrift(string feature, double psi) => _driftPsi.WithLabels(_model, feature).Set(psi);
-
-    /// <summary>Removes every drift series: the next model starts its own window.</summary>
-    public void ClearDrift()
-    {
-        foreach (var labels in _driftPsi.GetAllLabelValues().ToList())
-        {
-            _driftPsi.RemoveLabelled(labels);
-        }
-    }
-
-    public static bool IsInvalid(ChurnScore score)
-    {
-        ArgumentNullException.ThrowIfNull(score);
-        return !float.IsFinite(score.Probability) || !float.IsFinite(score.Score);
-    }
-
-    /// <summary>The kept series of a category of the schema; other values (none pass validation) are looked up.</summary>
-    private Counter.Child CategorySeries(int feature, FeatureAccessor accessor, string category)
-    {
-        var allowed = ((CategoricalFeature)accessor.Column).Allowed;
-        for (var c = 0; c < allowed.Count; c++)
-        {
-            if (string.Equals(allowed[c], category, StringComparison.Ordinal))
-            {
-                return _featureCategorySeries[feature][c] ??= _featureCategory.WithLabels(_model, accessor.Name, category);
-            }
-        }
-
-        return _featureCategory.WithLabels(_model, accessor.Name, category);
-    }
-
-    /// <summary>Ten equal-width buckets over the valid range of each numeric feature, merged into one list.</summary>
+    /// <summary>Ten equal-width buckets over the valid range of each numeric feature of every model, merged into one list.</summary>
     private static double[] FeatureValueBuckets() =>
-        FeatureSchema.Columns.OfType<NumericFeature>()
+        ModelCatalog.All.SelectMany(m => m.NumericFeatures)
             .SelectMany(f => Enumerable.Range(1, 10).Select(i => Math.Round(f.Min + ((f.Max - f.Min) * i / 10), 6)))
             .Distinct()
             .Order()
@@ -247,5 +160,167 @@ public sealed class ServingMetrics
         }
 
         return null;
+    }
+}
+
+/// <summary>The series of one model (label <c>model</c> = its name), looked up once and kept.</summary>
+public sealed class ModelMetrics
+{
+    private readonly ServingMetrics _all;
+    private readonly ModelDefinition _model;
+    private readonly string _name;
+    private readonly Counter.Child _invalidScores;
+    private readonly Gauge.Child _created;
+    private readonly Gauge.Child _loaded;
+    private readonly Gauge.Child _loadDuration;
+    private readonly Histogram.Child _distribution;
+    private readonly Dictionary<string, Counter.Child> _predictions = new(StringComparer.Ordinal);
+
+    // A batch of 64 instances records 320 feature values; a label lookup per value would cost more than the prediction.
+    private readonly Histogram.Child[] _numericSeries;
+    private readonly Counter.Child[][] _categorySeries;
+    private string[]? _servedInfo;
+
+    internal ModelMetrics(ServingMetrics all, ModelDefinition model)
+    {
+        _all = all;
+        _model = model;
+        _name = model.Name;
+        _invalidScores = all.InvalidScores.WithLabels(_name);
+        _created = all.Created.WithLabels(_name);
+        _loaded = all.Loaded.WithLabels(_name);
+        _loadDuration = all.LoadDuration.WithLabels(_name);
+        _distribution = model.Task == ModelTask.Regression ? all.Value.WithLabels(_name) : all.Probability.WithLabels(_name);
+        _numericSeries = [.. model.NumericFeatures.Select(f => all.FeatureValue.WithLabels(_name, f.Name))];
+        _categorySeries = [.. model.CategoricalFeatures.Select(f => f.Allowed.Select(c => all.FeatureCategory.WithLabels(_name, f.Name, c)).ToArray())];
+
+        // Series that alerts compute rates of exist from the start, at 0.
+        IEnumerable<string> labels = model.Task switch
+        {
+            ModelTask.Binary => ["true", "false"],
+            ModelTask.Multiclass => model.Label.Classes,
+            _ => [RegressionOutcome.Label],
+        };
+        foreach (var label in labels)
+        {
+            _predictions[label] = all.Predictions.WithLabels(_name, label);
+        }
+
+        all.Reloads.WithLabels(_name, "success");
+        all.Reloads.WithLabels(_name, "failure");
+    }
+
+    /// <summary>Runs <paramref name="callback"/> before every scrape of <c>/metrics</c>.</summary>
+    public void BeforeScrape(Action callback) => _all.BeforeScrape(callback);
+
+    /// <summary>A valid request was scored: its inputs, and its predictions unless an output was not a number.</summary>
+    public void RecordPredictions(IReadOnlyList<FeatureRow> inputs, IReadOnlyList<Outcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        foreach (var input in inputs)
+        {
+            for (var i = 0; i < _numericSeries.Length; i++)
+            {
+                _numericSeries[i].Observe(input.Numbers[i]);
+            }
+
+            for (var i = 0; i < _categorySeries.Length; i++)
+            {
+                CategorySeries(i, input.Categories[i]).Inc();
+            }
+        }
+
+        // A batch with a NaN or infinite output is answered with 500, so none of its predictions was served.
+        var invalid = outcomes.Count(o => !o.IsValid);
+        if (invalid > 0)
+        {
+            _invalidScores.Inc(invalid);
+            return;
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            PredictionSeries(outcome.MetricLabel).Inc();
+            switch (outcome)
+            {
+                case BinaryOutcome binary:
+                    _distribution.Observe(binary.Probability);
+                    break;
+                case MulticlassOutcome multiclass:
+                    _distribution.Observe(multiclass.Probabilities.DefaultIfEmpty(0).Max());
+                    break;
+                case RegressionOutcome regression:
+                    _distribution.Observe(regression.Value);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A predict request was refused with 400; one count per invalid field.</summary>
+    public void RecordRejected(IEnumerable<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        foreach (var field in fields)
+        {
+            _all.Rejected.WithLabels(_name, field).Inc();
+        }
+    }
+
+    public void RecordLoadFailure() => _all.Reloads.WithLabels(_name, "failure").Inc();
+
+    /// <summary>A model was loaded and now serves: its info series replaces the previous model's.</summary>
+    public void RecordServing(TrainedModel model, DateTimeOffset loadedAt, TimeSpan loadDuration)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _all.Reloads.WithLabels(_name, "success").Inc();
+        string[] info = [_name, model.Version, model.Manifest?.Trainer ?? "unknown"];
+        if (_servedInfo is { } previous && !previous.SequenceEqual(info))
+        {
+            _all.ModelInfo.RemoveLabelled(previous);
+        }
+
+        _all.ModelInfo.WithLabels(info).Set(1);
+        _servedInfo = info;
+        if (model.Manifest is { } manifest)
+        {
+            _created.Set(manifest.CreatedAt.ToUnixTimeMilliseconds() / 1000.0);
+        }
+        else
+        {
+            _created.Unpublish();
+        }
+
+        _loaded.Set(loadedAt.ToUnixTimeMilliseconds() / 1000.0);
+        _loadDuration.Set(loadDuration.TotalSeconds);
+    }
+
+    public void PublishDrift(string feature, double psi) => _all.DriftPsi.WithLabels(_name, feature).Set(psi);
+
+    /// <summary>Removes this model's drift series: its next version starts its own window.</summary>
+    public void ClearDrift()
+    {
+        foreach (var labels in _all.DriftPsi.GetAllLabelValues().Where(l => l[0] == _name).ToList())
+        {
+            _all.DriftPsi.RemoveLabelled(labels);
+        }
+    }
+
+    private Counter.Child PredictionSeries(string label) =>
+        _predictions.TryGetValue(label, out var series) ? series : _all.Predictions.WithLabels(_name, label);
+
+    /// <summary>The kept series of a category of the model; other values (none pass validation) are looked up.</summary>
+    private Counter.Child CategorySeries(int feature, string category)
+    {
+        var allowed = _model.CategoricalFeatures[feature].Allowed;
+        for (var c = 0; c < allowed.Count; c++)
+        {
+            if (string.Equals(allowed[c], category, StringComparison.Ordinal))
+            {
+                return _categorySeries[feature][c];
+            }
+        }
+
+        return _all.FeatureCategory.WithLabels(_name, _model.CategoricalFeatures[feature].Name, category);
     }
 }

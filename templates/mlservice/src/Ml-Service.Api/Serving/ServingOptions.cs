@@ -1,19 +1,25 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Ml_Service.Api.Serving;
 
-/// <summary>Configuration section <c>Model</c>; every value can be set by environment, e.g. <c>Model__Path</c>.</summary>
+/// <summary>Configuration section <c>Model</c>; every value can be set by environment, e.g. <c>Model__Directory</c>.</summary>
 public sealed class ServingOptions
 {
     public const string Section = "Model";
 
-    /// <summary>Name of the model in the KServe routes: <c>/v1/models/{Name}:predict</c>.</summary>
-    [Required, RegularExpression("^[a-z0-9][a-z0-9-]*$")]
-    public string Name { get; set; } = "churn";
-
-    /// <summary>Path of <c>model.zip</c>; relative paths are resolved against the content root.</summary>
+    /// <summary>
+    /// Folder of the trained models: each model of the repository is served from
+    /// <c>&lt;Directory&gt;/&lt;name&gt;/model.zip</c>. Relative paths are resolved against the content root.
+    /// </summary>
     [Required]
-    public string Path { get; set; } = "models/model.zip";
+    public string Directory { get; set; } = "models";
+
+    /// <summary>
+    /// Optional file of one model, by model name (<c>Model:Paths:churn</c>), instead of its place under
+    /// <see cref="Directory"/>. Only names of the repository's models are accepted.
+    /// </summary>
+    public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Most instances accepted in one predict request.</summary>
     [Range(1, 10_000)]
@@ -24,7 +30,7 @@ public sealed class ServingOptions
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Seconds between checks of <see cref="Path"/> for a new model (0 turns hot reload off). A changed
+    /// Seconds between checks of each model's file for a new model (0 turns hot reload off). A changed
     /// <c>model.zip</c> is loaded, canary-checked and swapped in without dropping a request.
     /// </summary>
     [Range(0, 86_400)]
@@ -33,4 +39,28 @@ public sealed class ServingOptions
     /// <summary>How many of the latest inputs the drift score (PSI) of each feature is computed over.</summary>
     [Range(DriftMonitor.MinimumInputs, 1_000_000)]
     public int DriftWindow { get; set; } = 1000;
+
+    /// <summary>The full path of <paramref name="model"/>'s <c>model.zip</c>.</summary>
+    public string ModelPath(ModelDefinition model, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var path = Paths.TryGetValue(model.Name, out var configured) && !string.IsNullOrWhiteSpace(configured)
+            ? configured
+            : model.ModelPath(Directory);
+        return System.IO.Path.GetFullPath(path, contentRoot);
+    }
+}
+
+/// <summary>Refuses <c>Model:Paths</c> entries for models the repository does not have (a typo would silently do nothing).</summary>
+public sealed class ServingOptionsValidator : IValidateOptions<ServingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var unknown = options.Paths.Keys.Where(k => ModelCatalog.Find(k) is null).Order(StringComparer.Ordinal).ToList();
+        return unknown.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"Model:Paths names {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which this service does not serve; its models are {string.Join(", ", ModelCatalog.Names)}.");
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Ml_Service.Api.Serving;
 
 public static class ServingServiceCollectionExtensions
@@ -8,11 +10,12 @@ public static class ServingServiceCollectionExtensions
             .Bind(configuration.GetSection(ServingOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();
         services.AddMetricsRegistry();
         services.AddSingleton<ServingMetrics>();
-        services.AddSingleton<ModelHost>();
+        services.AddSingleton<ServedModels>();
         services.AddHostedService<ModelLoaderService>();
-        services.AddHealthChecks().AddReadinessCheck<ModelReadyHealthCheck>("model");
+        services.AddHealthChecks().AddReadinessCheck<ModelReadyHealthCheck>("models");
         return services;
     }
 }

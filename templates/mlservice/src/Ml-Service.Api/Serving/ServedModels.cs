@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace Ml_Service.Api.Serving;
+
+/// <summary>
+/// Every model of the repository (<see cref="ModelCatalog.All"/>), each with its own <see cref="ModelHost"/>
+/// loaded from <c>Model:Directory/&lt;name&gt;/model.zip</c> (or <c>Model:Paths:&lt;name&gt;</c>).
+/// </summary>
+public sealed class ServedModels : IDisposable
+{
+    private readonly Dictionary<string, ModelHost> _byName;
+
+    public ServedModels(ServingMetrics metrics, IOptions<ServingOptions> options, IHostEnvironment environment)
+        : this(ModelCatalog.All, metrics, options, environment)
+    {
+    }
+
+    public ServedModels(IEnumerable<ModelDefinition> definitions, ServingMetrics metrics, IOptions<ServingOptions> options, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        All = definitions
+            .Select(d => new ModelHost(d, options.Value.ModelPath(d, environment.ContentRootPath), metrics.For(d), options.Value.DriftWindow))
+            .ToList();
+        _byName = All.ToDictionary(h => h.Definition.Name, StringComparer.Ordinal);
+        metrics.WatchDiskOf(All.Select(h => Path.GetDirectoryName(h.ModelPath)!));
+    }
+
+    /// <summary>The hosts, in model name order.</summary>
+    public IReadOnlyList<ModelHost> All { get; }
+
+    /// <summary>The names of the served models, ordered.</summary>
+    public IReadOnlyList<string> Names => [.. All.Select(h => h.Definition.Name)];
+
+    /// <summary>The host of the model called <paramref name="name"/>; null when this service has no such model.</summary>
+    public ModelHost? Find(string name) => _byName.GetValueOrDefault(name);
+
+    public void Dispose()
+    {
+        foreach (var host in All)
+        {
+            host.Dispose();
+        }
+    }
+}
