@@ -57,8 +57,14 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
             return Task.CompletedTask;
         }
 
-        paths.Remove(MetadataTemplate);
-        paths.Remove(PredictTemplate);
+        // Rebuilt rather than edited in place: a dictionary reuses removed slots, and the order is the document's.
+        var ordered = new OpenApiPaths();
+        foreach (var (path, item) in paths.Where(p => p.Key is not (MetadataTemplate or PredictTemplate)))
+        {
+            ordered[path] = item;
+        }
+
+        document.Paths = ordered;
         document.Components ??= new OpenApiComponents();
         var schemas = document.Components.Schemas ?? new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
         foreach (var name in s_replacedSchemas)
@@ -75,7 +81,7 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
             schemas[prefix + "PredictResponse"] = Response(document, prefix);
 
             var getModel = ForModel(metadata, MetadataOperationOf(model.Name), $"Metadata and readiness of model '{model.Name}' ({model.Task.ToText()}): 200 when ready to predict, 503 with the reason when not.");
-            paths[$"/v1/models/{model.Name}"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Get] = getModel } };
+            ordered[$"/v1/models/{model.Name}"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Get] = getModel } };
 
             var predictModel = ForModel(predict, PredictOperationOf(model.Name), $"{model.Description} For a batch of instances.");
             predictModel.RequestBody = new OpenApiRequestBody
@@ -95,7 +101,7 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
                     [Json] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(prefix + "PredictResponse", document) },
                 },
             };
-            paths[$"/v1/models/{model.Name}:predict"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Post] = predictModel } };
+            ordered[$"/v1/models/{model.Name}:predict"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Post] = predictModel } };
         }
 
         document.Components.Schemas = schemas

@@ -15,7 +15,7 @@ public sealed class ServedModels : IDisposable
     {
     }
 
-    public ServedModels(IEnumerable<ModelDefinition> definitions, ServingMetrics metrics, IOptions<ServingOptions> options, IHostEnvironment environment)
+    private ServedModels(IEnumerable<ModelDefinition> definitions, ServingMetrics metrics, IOptions<ServingOptions> options, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -27,6 +27,10 @@ public sealed class ServedModels : IDisposable
         _byName = All.ToDictionary(h => h.Definition.Name, StringComparer.Ordinal);
         metrics.WatchDiskOf(All.Select(h => Path.GetDirectoryName(h.ModelPath)!));
     }
+
+    /// <summary>Hosts for some definitions only (tests); the service itself serves <see cref="ModelCatalog.All"/>.</summary>
+    public static ServedModels Of(IEnumerable<ModelDefinition> definitions, ServingMetrics metrics, IOptions<ServingOptions> options, IHostEnvironment environment) =>
+        new(definitions, metrics, options, environment);
 
     /// <summary>The hosts, in model name order.</summary>
     public IReadOnlyList<ModelHost> All { get; }
