@@ -31,7 +31,8 @@ public sealed record TrainingOptions
           --all                train every model (what train does without --model)
           --data <path>        training data CSV (default: data/<name>.csv)
           --params <path>      parameters file (default: params/<name>.yaml)
-          --models <dir>       folder of the models' artifacts, one subfolder per model (default: models)
+          --root <dir>         repository root the default paths are relative to (default: the current directory)
+          --models <dir>       folder of the models' artifacts, one subfolder per model (default: <root>/models)
           --output <dir>       the model's own folder: serving model, registry/, runs/ (default: models/<name>)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
           --allow-regression   accept a model whose primary metric (AUC, macro-F1 or R²) is worse than
@@ -56,6 +57,9 @@ public sealed record TrainingOptions
 
     /// <summary>Parameters file; null until <see cref="For"/> fills in the model's own file.</summary>
     public string? ParamsPath { get; init; }
+
+    /// <summary>The repository root that the model's default paths (data, params, card) are relative to.</summary>
+    public string Root { get; init; } = ".";
 
     /// <summary>The folder that holds one artifacts folder per model.</summary>
     public string ModelsRoot { get; init; } = "models";
@@ -101,12 +105,14 @@ public sealed record TrainingOptions
         return this with
         {
             Model = model,
-            DataPath = DataPath ?? model.DataPath,
-            ParamsPath = ParamsPath ?? model.ParamsPath,
-            OutputDirectory = OutputDirectory ?? model.ArtifactsFolder(ModelsRoot),
-            ModelCardPath = ModelCardPath ?? model.ModelCardPath,
+            DataPath = DataPath ?? Below(model.DataPath),
+            ParamsPath = ParamsPath ?? Below(model.ParamsPath),
+            OutputDirectory = OutputDirectory ?? model.ArtifactsFolder(Below(ModelsRoot)),
+            ModelCardPath = ModelCardPath ?? Below(model.ModelCardPath),
         };
     }
+
+    private string Below(string relative) => Root == "." ? relative : Path.Combine(Root, relative);
 
     /// <summary>
     /// The models the command works on: the one named by <c>--model</c>; for train without it every model
@@ -205,6 +211,7 @@ public sealed record TrainingOptions
                 "--model" => options with { ModelName = value },
                 "--data" => options with { DataPath = value },
                 "--params" => options with { ParamsPath = value },
+                "--root" => options with { Root = value },
                 "--models" => options with { ModelsRoot = value },
                 "--output" => options with { OutputDirectory = value },
                 "--card" => options with { ModelCardPath = value },

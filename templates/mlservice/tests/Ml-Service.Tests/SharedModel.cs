@@ -1,29 +1,63 @@
+using System.Collections.Concurrent;
+
 namespace Ml_Service.Tests;
 
 /// <summary>
-/// One model trained from the repository's own params.yaml and sample data, written to a temporary
-/// folder exactly as `make train` would, and shared by every test that needs a model.
+/// One model per definition, trained from the repository's own params and sample data into a temporary
+/// models folder exactly as `make train` would (<c>&lt;root&gt;/&lt;name&gt;/</c>), once per test run and only
+/// when a test asks for it; shared by every test that needs a trained model.
 /// </summary>
 internal static class SharedModel
 {
-    private static readonly Lazy<Trained> s_trained = new(Train);
+    private static readonly Lazy<string> s_root = new(CreateRoot);
+    private static readonly ConcurrentDictionary<string, Lazy<SharedTraining>> s_trained = new(StringComparer.Ordinal);
 
-    public static string ModelPath => s_trained.Value.ModelPath;
-
-    /// <summary>The models folder of that training run: serving model, registry/, runs/. Copy it before changing it.</summary>
-    public static string Folder => Path.GetDirectoryName(ModelPath)!;
-
-    public static ModelManifest Manifest => s_trained.Value.Manifest;
-
-    private static Trained Train()
+    /// <summary>
+    /// A models folder with every model of the catalog trained and served, as <c>models/</c> is after
+    /// `make train`: for tests that serve all models.
+    /// </summary>
+    public static string ModelsRoot
     {
-        var output = Directory.CreateTempSubdirectory("Ml-Service.Tests-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(output, recursive: true);
-        var manifest = TrainingRun.Execute(
-            new TrainingOptions { DataPath = Repository.DataPath, ParamsPath = Repository.ParamsPath, OutputDirectory = output },
-            TextWriter.Null);
-        return new Trained(Path.Combine(output, TrainedModel.FileName), manifest);
+        get
+        {
+            foreach (var model in ModelCatalog.All)
+            {
+                _ = Of(model);
+            }
+
+            return s_root.Value;
+        }
     }
 
-    private sealed record Trained(string ModelPath, ModelManifest Manifest);
+    /// <summary>The trained <paramref name="model"/>; its folder holds the serving model, registry/ and runs/. Copy it before changing it.</summary>
+    public static SharedTraining Of(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return s_trained.GetOrAdd(model.Name, _ => new Lazy<SharedTraining>(() => Train(model))).Value;
+    }
+
+    /// <summary>The trained model of the catalog named <paramref name="name"/>.</summary>
+    public static SharedTraining Of(string name) =>
+        Of(ModelCatalog.Find(name) ?? throw new ArgumentException($"No model '{name}' in the catalog.", nameof(name)));
+
+    private static SharedTraining Train(ModelDefinition model)
+    {
+        var options = new TrainingOptions { ModelsRoot = s_root.Value, Root = Repository.Root }.For(model);
+        var manifest = TrainingRun.Execute(options, TextWriter.Null);
+        return new SharedTraining(model, options.Output, manifest);
+    }
+
+    private static string CreateRoot()
+    {
+        var root = Directory.CreateTempSubdirectory("Ml-Service.Tests-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
+        return root;
+    }
+}
+
+/// <summary>A model trained once for the test run: its definition, its models folder and the manifest of the served version.</summary>
+internal sealed record SharedTraining(ModelDefinition Model, string Folder, ModelManifest Manifest)
+{
+    /// <summary>The served model file, <c>&lt;folder&gt;/model.zip</c>.</summary>
+    public string ModelPath => Path.Combine(Folder, TrainedModel.FileName);
 }

@@ -1,14 +1,16 @@
+using System.Globalization;
+
 namespace Ml_Service.Tests.Training;
 
-/// <summary>The model card's generated section is rewritten from the served model; the written sections are kept.</summary>
+/// <summary>Each model's card has its sections; its generated section is rewritten from the served model, the written sections are kept.</summary>
 public class ModelCardTests
 {
-    private static string CardPath => Path.Combine(Repository.Root, "docs", "MODEL_CARD.md");
-
-    [Fact]
-    public void The_model_card_has_every_section_and_one_generated_section()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void The_model_card_has_every_section_and_one_generated_section(string name)
     {
-        var card = File.ReadAllText(CardPath);
+        var model = CatalogModels.Get(name);
+        var card = File.ReadAllText(Repository.CardPath(model));
 
         foreach (var heading in new[] { "Intended use", "Out-of-scope use", "Data", "Features", "Training", "Metrics", "Limitations", "Ethical considerations", "How to update" })
         {
@@ -17,20 +19,25 @@ public class ModelCardTests
 
         card.Split(ModelCard.BeginMarker).Should().HaveCount(2, "exactly one generated section");
         card.IndexOf(ModelCard.EndMarker, StringComparison.Ordinal).Should().BeGreaterThan(card.IndexOf(ModelCard.BeginMarker, StringComparison.Ordinal));
-        foreach (var column in FeatureSchema.Columns)
+        foreach (var column in model.Features)
         {
-            card.Should().Contain($"`{column.Name}`", "the card describes every feature of the schema");
+            card.Should().Contain($"`{column.Name}`", "the card describes every feature of the model");
         }
+
+        card.Should().Contain($"`{TaskMetrics.PrimaryMetric(model.Task)}`", "the card explains the metric the gate is based on");
     }
 
-    [Fact]
-    public void Model_card_rewrites_only_the_generated_section_from_the_served_manifest()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Model_card_rewrites_only_the_generated_section_from_the_served_manifest(string name)
     {
-        using var models = ModelsFolder.CopyOf(SharedModel.Folder);
-        var card = Path.Combine(models.Path, "MODEL_CARD.md");
-        File.Copy(CardPath, card);
+        var trained = SharedModel.Of(name);
+        using var models = ModelsFolder.CopyOf(trained);
+        var card = Path.Combine(models.Path, "card.md");
+        File.Copy(Repository.CardPath(trained.Model), card);
         var original = File.ReadAllText(card);
-        var manifest = SharedModel.Manifest;
+        var manifest = trained.Manifest;
+        var primary = TaskMetrics.PrimaryMetric(trained.Model.Task);
 
         var result = models.Run("model-card", "--card", card);
 
@@ -38,10 +45,11 @@ public class ModelCardTests
         var updated = File.ReadAllText(card);
         var (before, section, after) = Split(updated);
         (before, after).Should().Be((Split(original).Before, Split(original).After), "only the generated section changes");
-        section.Should().Contain($"`{manifest.Version}`").And.Contain($"`{manifest.Trainer}`").And.Contain($"`{manifest.DataSha256}`")
+        section.Should().Contain($"| Model | `{name}` |").And.Contain($"| Task | `{trained.Model.Task.ToText()}` |")
+            .And.Contain($"`{manifest.Version}`").And.Contain($"`{manifest.Trainer}`").And.Contain($"`{manifest.DataSha256}`")
             .And.Contain($"`{manifest.RunId}`").And.Contain($"`{manifest.GitCommit}`")
-            .And.Contain(manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture))
-            .And.Contain(manifest.Metrics["auc"].ToString("0.####", System.Globalization.CultureInfo.InvariantCulture))
+            .And.Contain(manifest.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+            .And.Contain(manifest.Metrics[primary].ToString("0.####", CultureInfo.InvariantCulture))
             .And.Contain($"| `seed` | `{manifest.Params["seed"]}` |");
         result.Output.Should().Contain(manifest.Version);
 
@@ -52,15 +60,16 @@ public class ModelCardTests
     [Fact]
     public void Model_card_without_a_served_model_fails_and_says_to_train_first()
     {
-        using var models = ModelsFolder.Empty();
-        var card = Path.Combine(models.Path, "MODEL_CARD.md");
-        File.Copy(CardPath, card);
+        var model = ModelCatalog.All[0];
+        using var models = ModelsFolder.Empty(model);
+        var card = Path.Combine(models.Path, "card.md");
+        File.Copy(Repository.CardPath(model), card);
 
         var result = models.Run("model-card", "--card", card);
 
         result.ExitCode.Should().Be(1);
-        result.Error.Should().Contain("No model is served").And.Contain("make train");
-        File.ReadAllText(card).Should().Be(File.ReadAllText(CardPath));
+        result.Error.Should().Contain("No model is served").And.Contain($"make train MODEL={model.Name}");
+        File.ReadAllText(card).Should().Be(File.ReadAllText(Repository.CardPath(model)));
     }
 
     [Fact]

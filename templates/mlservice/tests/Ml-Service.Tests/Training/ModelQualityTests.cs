@@ -1,15 +1,71 @@
 namespace Ml_Service.Tests.Training;
 
+/// <summary>Every model of the repository, trained on its sample data, beats its baseline and passes its own quality gate.</summary>
 public class ModelQualityTests
 {
-    [Fact]
-    public void The_model_beats_the_baselines_and_passes_the_quality_gate()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void The_model_beats_its_baseline_and_passes_its_quality_gate(string name)
     {
-        var metrics = SharedModel.Manifest.Metrics;
-        var parameters = TrainingParams.Load(Repository.ParamsPath, []);
+        var trained = SharedModel.Of(name);
+        var metrics = trained.Manifest.Metrics;
+        var parameters = TrainingParams.Load(Repository.ParamsPath(trained.Model), []);
 
-        metrics["auc"].Should().BeGreaterThan(0.5, "a random ranking has AUC 0.5");
-        metrics["accuracy"].Should().BeGreaterThan(metrics["baseline_accuracy"], "always predicting the majority class scores that");
-        QualityGate.Check(metrics, parameters).Should().BeEmpty();
+        if (trained.Model.Task == ModelTask.Regression)
+        {
+            metrics["rmse"].Should().BeLessThan(metrics["baseline_rmse"], "always predicting the training mean scores that");
+            metrics["r2"].Should().BePositive("an R² of 0 is no better than the mean");
+        }
+        else
+        {
+            metrics["accuracy"].Should().BeGreaterThan(metrics["baseline_accuracy"], "always predicting the majority class scores that");
+        }
+
+        QualityGate.Check(trained.Model.Task, metrics, parameters).Should().BeEmpty();
+        trained.Manifest.Model.Should().Be(name);
+        trained.Manifest.Task.Should().Be(trained.Model.Task);
+    }
+
+    [Theory]
+    [InlineData(ModelTask.Binary, "auc")]
+    [InlineData(ModelTask.Multiclass, "macro_f1")]
+    [InlineData(ModelTask.Regression, "r2")]
+    public void Each_task_is_gated_on_its_primary_metric(ModelTask task, string primary)
+    {
+        TaskMetrics.PrimaryMetric(task).Should().Be(primary);
+        QualityGate.Keys(task).Should().Contain($"quality_gate.min_{primary}").And.Contain("quality_gate.max_regression");
+    }
+
+    [Fact]
+    public void A_regression_model_must_beat_the_training_mean_by_the_required_margin()
+    {
+        var parameters = TrainingParams.Parse("quality_gate:\n  min_r2: 0.5\n  min_rmse_gain: 0.2\n", "test", []);
+        var metrics = new Dictionary<string, double> { ["r2"] = 0.6, ["rmse"] = 8.5, ["baseline_rmse"] = 10 };
+
+        var failures = QualityGate.Check(ModelTask.Regression, metrics, parameters);
+
+        failures.Should().ContainSingle().Which.Should().Contain("RMSE 8.5000").And.Contain("baseline 10.0000").And.Contain("at most 8.0000");
+        QualityGate.Check(ModelTask.Regression, new Dictionary<string, double>(metrics) { ["rmse"] = 8 }, parameters).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Multiclass_metrics_average_the_per_class_f1_and_count_the_majority_class_as_baseline()
+    {
+        string[] classes = ["a", "b", "c"];
+        string[] actual = ["a", "a", "a", "b", "c", "c"];
+        string[] predicted = ["a", "a", "b", "b", "c", "a"];
+        float[] likelyA = [0.5f, 0.25f, 0.25f];
+        float[] likelyC = [0.25f, 0.25f, 0.5f];
+        float[][] scores = [.. actual.Select(a => a == "a" ? likelyA : likelyC)];
+
+        var metrics = TaskMetrics.Multiclass(classes, actual, predicted, scores);
+
+        metrics["f1_a"].Should().BeApproximately(2.0 * 2 / (3 + 3), 1e-12);
+        metrics["f1_b"].Should().BeApproximately(2.0 * 1 / (2 + 1), 1e-12);
+        metrics["f1_c"].Should().BeApproximately(2.0 * 1 / (1 + 2), 1e-12);
+        metrics["macro_f1"].Should().BeApproximately((metrics["f1_a"] + metrics["f1_b"] + metrics["f1_c"]) / 3, 1e-12);
+        metrics["accuracy"].Should().BeApproximately(4 / 6.0, 1e-12);
+        metrics["baseline_accuracy"].Should().BeApproximately(3 / 6.0, 1e-12);
+        metrics["log_loss"].Should().BeApproximately(-(3 * Math.Log(0.5) + Math.Log(0.25) + 2 * Math.Log(0.5)) / 6, 1e-9);
     }
 }

@@ -3,34 +3,47 @@ using System.Text.Json;
 namespace Ml_Service.Tests.Training;
 
 /// <summary>
-/// Every model that passes the gate is registered under its version; training serves it, promote serves any
+/// Every version of a model that passes the gate is registered under its version in the model's folder; training serves it, promote serves any
 /// registered version, rollback the one promoted before; the history is kept in promotions.jsonl.
 /// </summary>
 public class ModelRegistryTests
 {
-    [Fact]
-    public void Training_registers_the_model_serves_it_and_records_the_promotion()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Training_registers_the_model_serves_it_and_records_the_promotion(string name)
     {
-        var version = SharedModel.Manifest.Version;
-        var registered = ModelRegistry.PathOf(SharedModel.Folder, version);
+        var trained = SharedModel.Of(name);
+        var version = trained.Manifest.Version;
+        var registered = ModelRegistry.PathOf(trained.Folder, version);
 
         version.Should().MatchRegex(@"^\d{8}\.\d{6}\.[0-9a-f]{4}$", "versions sort by time and are unique");
-        ModelRegistry.Versions(SharedModel.Folder).Should().Equal(version);
-        Bytes(Path.Combine(registered, TrainedModel.FileName)).Should().Equal(Bytes(SharedModel.ModelPath));
-        ModelManifest.Load(Path.Combine(registered, ModelManifest.FileName)).Should().BeEquivalentTo(SharedModel.Manifest);
-        var promotion = ModelRegistry.History(SharedModel.Folder).Should().ContainSingle().Subject;
+        ModelRegistry.Versions(trained.Folder).Should().Equal(version);
+        Bytes(Path.Combine(registered, TrainedModel.FileName)).Should().Equal(Bytes(trained.ModelPath));
+        ModelManifest.Load(Path.Combine(registered, ModelManifest.FileName)).Should().BeEquivalentTo(trained.Manifest);
+        var promotion = ModelRegistry.History(trained.Folder).Should().ContainSingle().Subject;
         promotion.Should().Match<PromotionEntry>(p =>
-            p.Action == PromotionEntry.Train && p.Version == version && p.Previous == null && p.RunId == SharedModel.Manifest.RunId);
-        Directory.EnumerateFiles(SharedModel.Folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("no temporary file is left behind");
+            p.Action == PromotionEntry.Train && p.Version == version && p.Previous == null && p.RunId == trained.Manifest.RunId);
+        Directory.EnumerateFiles(trained.Folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("no temporary file is left behind");
     }
 
-    [Fact]
-    public void Promote_and_rollback_switch_the_served_manifest_and_model_and_say_what_changed()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Promote_and_rollback_switch_the_served_manifest_and_model_and_say_what_changed(string name)
     {
-        using var models = ModelsFolder.CopyOf(SharedModel.Folder);
-        var first = SharedModel.Manifest.Version;
+        var trained = SharedModel.Of(name);
+        using var models = ModelsFolder.CopyOf(trained);
+        var first = trained.Manifest.Version;
         var second = models.TrainAnotherVersion();
         second.Should().NotBe(first);
+        var lines = File.ReadAllLines(ModelRegistry.HistoryPath(models.Path));
+        lines.Should().HaveCount(2, "promotions are JSON lines, one per change");
+        using (var last = JsonDocument.Parse(lines[1]))
+        {
+            last.RootElement.GetProperty("action").GetString().Should().Be("train");
+            last.RootElement.GetProperty("version").GetString().Should().Be(second);
+            last.RootElement.GetProperty("previous").GetString().Should().Be(first);
+            last.RootElement.GetProperty("at").GetDateTimeOffset().Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        }
 
         var promote = models.Run("promote", first);
 
@@ -55,11 +68,13 @@ public class ModelRegistryTests
         AssertServes(models, first);
     }
 
-    [Fact]
-    public void Rollback_without_history_fails_cleanly_and_changes_nothing()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Rollback_without_history_fails_cleanly_and_changes_nothing(string name)
     {
-        using var empty = ModelsFolder.Empty();
-        using var single = ModelsFolder.CopyOf(SharedModel.Folder);
+        var trained = SharedModel.Of(name);
+        using var empty = ModelsFolder.Empty(trained.Model);
+        using var single = ModelsFolder.CopyOf(trained);
         var before = single.Snapshot();
 
         var withoutModels = empty.Run("rollback");
@@ -69,7 +84,7 @@ public class ModelRegistryTests
         withoutModels.Error.Should().Contain("Nothing to roll back").And.Contain("no promotion is recorded");
         Directory.EnumerateFileSystemEntries(empty.Path).Should().BeEmpty();
         withOnePromotion.ExitCode.Should().Be(1, withOnePromotion.ToString());
-        withOnePromotion.Error.Should().Contain("Nothing to roll back").And.Contain($"{SharedModel.Manifest.Version} is the only version promoted");
+        withOnePromotion.Error.Should().Contain("Nothing to roll back").And.Contain($"{trained.Manifest.Version} is the only version promoted");
         single.Snapshot().Should().Equal(before);
     }
 
@@ -78,20 +93,22 @@ public class ModelRegistryTests
     [InlineData("../runs")]
     public void Promote_of_an_unregistered_version_fails_cleanly_and_lists_the_registered_ones(string version)
     {
-        using var models = ModelsFolder.CopyOf(SharedModel.Folder);
+        var trained = SharedModel.Of(ModelCatalog.All[0]);
+        using var models = ModelsFolder.CopyOf(trained);
         var before = models.Snapshot();
 
         var result = models.Run("promote", version);
 
         result.ExitCode.Should().Be(1, result.ToString());
-        result.Error.Should().Contain($"'{version}' is not registered").And.Contain("nothing changed").And.Contain(SharedModel.Manifest.Version);
+        result.Error.Should().Contain($"'{version}' is not registered").And.Contain("nothing changed").And.Contain(trained.Manifest.Version);
         models.Snapshot().Should().Equal(before);
     }
 
-    [Fact]
-    public void Promote_without_a_version_says_how_to_give_one()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Promote_without_a_version_says_how_to_give_one(string name)
     {
-        using var models = ModelsFolder.Empty();
+        using var models = ModelsFolder.Empty(CatalogModels.Get(name));
 
         var result = models.Run("promote", string.Empty);
 
@@ -110,29 +127,13 @@ public class ModelRegistryTests
         ModelRegistry.ServingStack([]).Should().BeEmpty();
     }
 
-    [Fact]
-    public void Promotions_are_json_lines_with_time_action_version_and_the_version_replaced()
-    {
-        using var models = ModelsFolder.CopyOf(SharedModel.Folder);
-        var second = models.TrainAnotherVersion();
-
-        var lines = File.ReadAllLines(ModelRegistry.HistoryPath(models.Path));
-
-        lines.Should().HaveCount(2);
-        using var last = JsonDocument.Parse(lines[1]);
-        last.RootElement.GetProperty("action").GetString().Should().Be("train");
-        last.RootElement.GetProperty("version").GetString().Should().Be(second);
-        last.RootElement.GetProperty("previous").GetString().Should().Be(SharedModel.Manifest.Version);
-        last.RootElement.GetProperty("at").GetDateTimeOffset().Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
-    }
-
     private static void AssertServes(ModelsFolder models, string version)
     {
         var registered = ModelRegistry.PathOf(models.Path, version);
         models.Serving!.Version.Should().Be(version);
         File.ReadAllText(Path.Combine(models.Path, ModelManifest.FileName)).Should().Be(File.ReadAllText(Path.Combine(registered, ModelManifest.FileName)));
         Bytes(models.ServingModel).Should().Equal(Bytes(Path.Combine(registered, TrainedModel.FileName)), $"model.zip must be the registered {version}");
-        TrainedModel.Load(new Microsoft.ML.MLContext(), models.ServingModel).Version.Should().Be(version);
+        TrainedModel.Load(new Microsoft.ML.MLContext(), models.ServingModel, models.Model).Version.Should().Be(version);
     }
 
     private static byte[] Bytes(string path) => File.ReadAllBytes(path);

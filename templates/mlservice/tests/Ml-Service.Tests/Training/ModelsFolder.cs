@@ -1,12 +1,18 @@
 namespace Ml_Service.Tests.Training;
 
 /// <summary>
-/// A temporary models folder (serving model, registry/, runs/) for one test, deleted afterwards: tests
-/// never touch the repository's models/.
+/// A temporary folder of one model's artifacts (serving model, registry/, runs/) for one test, deleted
+/// afterwards: tests never touch the repository's models/.
 /// </summary>
 internal sealed class ModelsFolder : IDisposable
 {
-    private ModelsFolder(string path) => Path = path;
+    private ModelsFolder(ModelDefinition model, string path)
+    {
+        Model = model;
+        Path = path;
+    }
+
+    public ModelDefinition Model { get; }
 
     public string Path { get; }
 
@@ -14,15 +20,17 @@ internal sealed class ModelsFolder : IDisposable
 
     public ModelManifest? Serving => ModelManifest.Load(System.IO.Path.Combine(Path, ModelManifest.FileName));
 
-    public static ModelsFolder Empty() => new(Directory.CreateTempSubdirectory("Ml-Service.Tests-models-").FullName);
+    public static ModelsFolder Empty(ModelDefinition model) =>
+        new(model, Directory.CreateTempSubdirectory("Ml-Service.Tests-models-").FullName);
 
-    /// <summary>A copy of <paramref name="source"/>, e.g. of <see cref="SharedModel.Folder"/> where one model is registered and served.</summary>
-    public static ModelsFolder CopyOf(string source)
+    /// <summary>A copy of the folder of a <see cref="SharedModel"/>, where one version is registered and served.</summary>
+    public static ModelsFolder CopyOf(SharedTraining trained)
     {
-        var folder = Empty();
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        ArgumentNullException.ThrowIfNull(trained);
+        var folder = Empty(trained.Model);
+        foreach (var file in Directory.EnumerateFiles(trained.Folder, "*", SearchOption.AllDirectories))
         {
-            var target = System.IO.Path.Combine(folder.Path, System.IO.Path.GetRelativePath(source, file));
+            var target = System.IO.Path.Combine(folder.Path, System.IO.Path.GetRelativePath(trained.Folder, file));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
@@ -30,14 +38,13 @@ internal sealed class ModelsFolder : IDisposable
         return folder;
     }
 
-    /// <summary>Options of a training run on the repository's data and params.yaml into this folder.</summary>
-    public TrainingOptions Options(params (string Key, string Value)[] overrides) => new()
+    /// <summary>Options of a training run of the model on the repository's data and params into this folder.</summary>
+    public TrainingOptions Options(params (string Key, string Value)[] overrides) => new TrainingOptions
     {
-        DataPath = Repository.DataPath,
-        ParamsPath = Repository.ParamsPath,
+        Root = Repository.Root,
         OutputDirectory = Path,
         Overrides = [.. overrides.Select(o => KeyValuePair.Create(o.Key, o.Value))],
-    };
+    }.For(Model);
 
     public ModelManifest Train(params (string Key, string Value)[] overrides) => TrainingRun.Execute(Options(overrides), TextWriter.Null);
 
@@ -47,18 +54,20 @@ internal sealed class ModelsFolder : IDisposable
     /// </summary>
     public string TrainAnotherVersion()
     {
-        var result = Run(
-            "train", "--set", "seed=7", "--set", "quality_gate.min_auc=0.5", "--set", "quality_gate.min_accuracy_gain=-1", "--allow-regression");
+        var result = Run(["train", "--set", "seed=7", .. LenientThresholds(Model), "--allow-regression"]);
         result.ExitCode.Should().Be(0, result.ToString());
         return Serving!.Version;
     }
 
-    /// <summary>The training app's command line on this folder and the repository's data and params: exit code and what it printed.</summary>
+    /// <summary>
+    /// The training app's command line on this model and folder, with the repository's data and params:
+    /// exit code and what it printed.
+    /// </summary>
     public AppResult Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = TrainingApp.Run([.. args, "--data", Repository.DataPath, "--params", Repository.ParamsPath, "--output", Path], output, error);
+        var exitCode = TrainingApp.Run([.. args, "--model", Model.Name, "--root", Repository.Root, "--output", Path], output, error);
         return new AppResult(exitCode, output.ToString(), error.ToString());
     }
 
@@ -74,6 +83,28 @@ internal sealed class ModelsFolder : IDisposable
             .Where(f => !except.Any(e => f.StartsWith(e, StringComparison.Ordinal)))
             .ToDictionary(f => f, f => Convert.ToBase64String(File.ReadAllBytes(System.IO.Path.Combine(Path, f))), StringComparer.Ordinal);
 
+    /// <summary>
+    /// <c>--set</c> arguments that lower the task's thresholds so far that only the comparison with the
+    /// serving model can refuse a model.
+    /// </summary>
+    public static string[] LenientThresholds(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Task switch
+        {
+            ModelTask.Binary => ["--set", "quality_gate.min_auc=0", "--set", "quality_gate.min_accuracy_gain=-1"],
+            ModelTask.Multiclass => ["--set", "quality_gate.min_macro_f1=0", "--set", "quality_gate.min_accuracy_gain=-1"],
+            _ => ["--set", "quality_gate.min_r2=-1000", "--set", "quality_gate.min_rmse_gain=-1000"],
+        };
+    }
+
+    /// <summary>An override of the task's minimum primary metric that no model can reach, so the gate refuses.</summary>
+    public static (string Key, string Value) UnreachableThreshold(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ($"quality_gate.min_{TaskMetrics.PrimaryMetric(model.Task)}", "0.999");
+    }
+
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
 
@@ -81,4 +112,25 @@ internal sealed class ModelsFolder : IDisposable
 internal sealed record AppResult(int ExitCode, string Output, string Error)
 {
     public override string ToString() => $"exit code {ExitCode}{Environment.NewLine}{Output}{Error}";
+}
+
+/// <summary>The models of the catalog, as data of theories that run once per model.</summary>
+internal static class CatalogModels
+{
+    public static TheoryData<string> Names
+    {
+        get
+        {
+            var names = new TheoryData<string>();
+            foreach (var model in ModelCatalog.All)
+            {
+                names.Add(model.Name);
+            }
+
+            return names;
+        }
+    }
+
+    public static ModelDefinition Get(string name) =>
+        ModelCatalog.Find(name) ?? throw new ArgumentException($"No model '{name}' in the catalog.", nameof(name));
 }

@@ -5,21 +5,29 @@ namespace Ml_Service.Tests.Training;
 /// <summary>Every training run leaves a record in runs/: what went in, what came out, where it ran.</summary>
 public class RunRecordTests
 {
-    [Fact]
-    public void A_passed_run_records_code_data_params_metrics_baseline_gate_version_and_machine()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void A_passed_run_records_model_code_data_params_metrics_baseline_gate_version_and_machine(string name)
     {
-        var run = RunLog.List(SharedModel.Folder).Should().ContainSingle().Subject;
-        var manifest = SharedModel.Manifest;
+        var trained = SharedModel.Of(name);
+        var model = trained.Model;
+        var run = RunLog.List(trained.Folder).Should().ContainSingle().Subject;
+        var manifest = trained.Manifest;
+        var dataPath = Repository.DataPath(model);
+        var baseline = TaskMetrics.BaselineMetric(model.Task);
 
         run.RunId.Should().MatchRegex(@"^\d{8}-\d{6}-[0-9a-f]{4}$").And.Be(manifest.RunId);
+        (run.Model, run.Task).Should().Be((name, model.Task.ToText()));
+        (manifest.Model, manifest.Task).Should().Be((name, model.Task));
         run.Status.Should().Be(RunRecord.Passed);
         run.GitCommit.Should().MatchRegex("^([0-9a-f]{40}|[0-9a-f]{64}|unknown)$").And.Be(manifest.GitCommit);
-        run.Data.Should().Be(new DataInfo(Repository.DataPath, TrainingData.Sha256(Repository.DataPath), TrainingData.Load(Repository.DataPath).Count));
-        run.Params.Should().Equal(TrainingParams.Load(Repository.ParamsPath, []).Values);
+        run.Data.Should().Be(new DataInfo(dataPath, TrainingData.Sha256(dataPath), TrainingData.Load(model, dataPath).Count));
+        run.Params.Should().Equal(TrainingParams.Load(Repository.ParamsPath(model), []).Values);
         run.Trainer.Should().Be(manifest.Trainer);
         run.Metrics.Should().Equal(manifest.Metrics);
-        run.Baseline.Should().Be(new Baseline("majority class", manifest.Metrics["baseline_accuracy"]));
+        run.Baseline.Should().Be(new Baseline(TaskMetrics.BaselineStrategy(model.Task), baseline, manifest.Metrics[baseline]));
         run.Gate.Outcome.Should().Be(GateOutcome.PassedOutcome);
+        run.Gate.PrimaryMetric.Should().Be(TaskMetrics.PrimaryMetric(model.Task));
         run.Gate.Reasons.Should().BeEmpty();
         run.RegisteredVersion.Should().Be(manifest.Version);
         run.Error.Should().BeNull();
@@ -30,44 +38,55 @@ public class RunRecordTests
         run.Machine.Os.Should().NotBeNullOrWhiteSpace();
         run.Machine.Dotnet.Should().Contain(".NET");
 
-        var metricsFile = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(SharedModel.Folder, TrainingRun.MetricsFileName)));
+        var metricsFile = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(trained.Folder, TrainingRun.MetricsFileName)));
         metricsFile.Should().Equal(manifest.Metrics, "metrics.json holds the metrics of the latest run, for DVC");
     }
 
-    [Fact]
-    public void A_run_refused_by_a_threshold_serves_nothing_and_is_recorded_with_the_reason()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void A_run_refused_by_a_threshold_serves_nothing_and_is_recorded_with_the_reason(string name)
     {
-        using var models = ModelsFolder.Empty();
+        var model = CatalogModels.Get(name);
+        using var models = ModelsFolder.Empty(model);
+        var threshold = ModelsFolder.UnreachableThreshold(model);
+        var primary = TaskMetrics.PrimaryMetric(model.Task);
 
-        var act = () => models.Train(("quality_gate.min_auc", "0.999"));
+        var act = () => models.Train(threshold);
 
         act.Should().Throw<TrainingException>().Which.ExitCode.Should().Be(2);
         var run = models.Runs.Should().ContainSingle().Subject;
         run.Status.Should().Be(RunRecord.Refused);
         run.Gate.Outcome.Should().Be(GateOutcome.RefusedOutcome);
-        run.Gate.Reasons.Should().ContainSingle().Which.Should().Contain("AUC").And.Contain("0.9990");
-        run.Overrides.Should().Equal(new Dictionary<string, string> { ["quality_gate.min_auc"] = "0.999" });
-        run.Params["quality_gate.min_auc"].Should().Be("0.999");
-        run.Metrics.Should().ContainKey("auc");
+        run.Gate.Reasons.Should().ContainSingle().Which.Should().Contain(TaskMetrics.DisplayName(primary)).And.Contain("0.9990");
+        run.Overrides.Should().Equal(new Dictionary<string, string> { [threshold.Key] = threshold.Value });
+        run.Params[threshold.Key].Should().Be("0.999");
+        run.Metrics.Should().ContainKey(primary);
         run.RegisteredVersion.Should().BeNull();
         run.Error.Should().BeNull("a refusal is a verdict, not an error");
         File.Exists(models.ServingModel).Should().BeFalse();
         Directory.Exists(ModelRegistry.Folder(models.Path)).Should().BeFalse();
     }
 
-    [Fact]
-    public void A_run_on_invalid_data_is_recorded_as_failed_with_the_validation_report()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void A_run_on_invalid_data_is_recorded_as_failed_with_the_validation_report(string name)
     {
-        using var models = ModelsFolder.Empty();
+        var model = CatalogModels.Get(name);
+        using var models = ModelsFolder.Empty(model);
         var data = Path.Combine(models.Path, "bad.csv");
-        File.WriteAllLines(data, ["tenure_months,monthly_charges,support_calls,contract,payment_method,churned", "abc,89.5,4,month-to-month,electronic-check,true"]);
+        var lines = File.ReadLines(Repository.DataPath(model)).Take(2).ToArray();
+        var header = lines[0].Split(',');
+        var cells = lines[1].Split(',');
+        var numeric = model.Features.OfType<NumericFeature>().First().Name;
+        cells[Array.IndexOf(header, numeric)] = "abc";
+        File.WriteAllLines(data, [lines[0], string.Join(',', cells)]);
 
         var act = () => TrainingRun.Execute(models.Options() with { DataPath = data }, TextWriter.Null);
 
         act.Should().Throw<TrainingException>().Which.ExitCode.Should().Be(1);
         var run = models.Runs.Should().ContainSingle().Subject;
         run.Status.Should().Be(RunRecord.Failed);
-        run.Error.Should().Contain("row 2, column tenure_months");
+        run.Error.Should().Contain($"row 2, column {numeric}");
         run.Data.Sha256.Should().Be(TrainingData.Sha256(data));
         run.Gate.Outcome.Should().Be(GateOutcome.NotRunOutcome);
         run.Metrics.Should().BeNull();

@@ -2,12 +2,19 @@ namespace Ml_Service.Tests.Training;
 
 public class TrainingParamsTests
 {
-    [Fact]
-    public void The_shipped_params_name_a_trainer_this_repository_contains()
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void The_shipped_params_name_a_trainer_this_repository_contains_and_every_gate_key_of_the_task(string name)
     {
-        var parameters = TrainingParams.Load(Repository.ParamsPath, []);
+        var model = CatalogModels.Get(name);
+
+        var parameters = TrainingParams.Load(Repository.ParamsPath(model), []);
 
         TrainerFactory.Available.Should().Contain(parameters.Trainer);
+        parameters.Values.Keys.Where(k => k.StartsWith("quality_gate.", StringComparison.Ordinal))
+            .Should().BeEquivalentTo(QualityGate.Keys(model.Task), "the params file has exactly the gate of its task");
+        parameters.Values.Keys.Where(k => k.StartsWith(parameters.Trainer + ".", StringComparison.Ordinal))
+            .Should().NotBeEmpty("the params file has the section of its trainer");
     }
 
     [Fact]
@@ -33,9 +40,10 @@ public class TrainingParamsTests
     [Theory]
     [InlineData("seed: [1, 2\n", "not valid YAML")]
     [InlineData("seed: many\n", "whole number")]
+    [InlineData("trainer: sdca\n", "'seed' is missing from params/test.yaml")]
     public void Bad_params_fail_with_a_clear_message(string yaml, string expected)
     {
-        var act = () => TrainingParams.Parse(yaml, "test", []).Seed;
+        var act = () => TrainingParams.Parse(yaml, "params/test.yaml", []).Seed;
 
         act.Should().Throw<TrainingException>().Which.Message.Should().Contain(expected);
     }
@@ -43,11 +51,28 @@ public class TrainingParamsTests
     [Fact]
     public void Command_line_options_are_parsed()
     {
-        var options = TrainingOptions.Parse(["--data", "d.csv", "--output", "out", "--set", "seed=7"]);
+        var options = TrainingOptions.Parse(["--model", "m", "--data", "d.csv", "--output", "out", "--models", "root", "--set", "seed=7"]);
 
+        options.ModelName.Should().Be("m");
         options.DataPath.Should().Be("d.csv");
         options.OutputDirectory.Should().Be("out");
+        options.ModelsRoot.Should().Be("root");
         options.Overrides.Should().ContainSingle().Which.Should().Be(KeyValuePair.Create("seed", "7"));
         FluentActions.Invoking(() => TrainingOptions.Parse(["--bogus", "x"])).Should().Throw<TrainingException>();
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
+    public void Paths_not_given_follow_the_model_conventions(string name)
+    {
+        var model = CatalogModels.Get(name);
+
+        var defaults = new TrainingOptions().For(model);
+        var given = TrainingOptions.Parse(["--data", "d.csv", "--card", "c.md", "--root", "repo"]).For(model);
+
+        (defaults.Data, defaults.Params, defaults.Output, defaults.Card).Should().Be(
+            ($"data/{name}.csv", $"params/{name}.yaml", Path.Combine("models", name), $"docs/models/{name}.md"));
+        (given.Data, given.Params, given.Output, given.Card).Should().Be(
+            ("d.csv", Path.Combine("repo", "params", $"{name}.yaml"), Path.Combine("repo", "models", name), "c.md"));
     }
 }
