@@ -16,7 +16,7 @@ public sealed record RunRecord
     /// <summary>UTC time to the second plus a random suffix, e.g. <c>20261124-063700-ab12</c>.</summary>
     public required string RunId { get; init; }
 
-    /// <summary>The name of the model trained, e.g. <c>churn</c>.</summary>
+    /// <summary>The name of the model trained, as its definition, data, params and folder are named.</summary>
     public required string Model { get; init; }
 
     /// <summary>Its task: binary, multiclass or regression.</summary>
