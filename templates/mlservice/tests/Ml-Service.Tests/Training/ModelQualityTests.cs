@@ -5,7 +5,7 @@ public class ModelQualityTests
 {
     [Theory]
     [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
-    public void The_model_beats_its_baseline_and_passes_its_quality_gate(string name)
+    public void The_model_beats_the_baselines_and_passes_the_quality_gate(string name)
     {
         var trained = SharedModel.Of(name);
         var metrics = trained.Manifest.Metrics;
