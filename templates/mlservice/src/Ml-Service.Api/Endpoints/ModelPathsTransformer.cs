@@ -57,14 +57,9 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
             return Task.CompletedTask;
         }
 
-        // Rebuilt rather than edited in place: a dictionary reuses removed slots, and the order is the document's.
+        // Rebuilt rather than edited in place (a dictionary reuses removed slots): the models' paths first, in
+        // name order, then the others, so every model's entries are followed by one that is always there.
         var ordered = new OpenApiPaths();
-        foreach (var (path, item) in paths.Where(p => p.Key is not (MetadataTemplate or PredictTemplate)))
-        {
-            ordered[path] = item;
-        }
-
-        document.Paths = ordered;
         document.Components ??= new OpenApiComponents();
         var schemas = document.Components.Schemas ?? new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
         foreach (var name in s_replacedSchemas)
@@ -104,6 +99,12 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
             ordered[$"/v1/models/{model.Name}:predict"] = new OpenApiPathItem { Operations = new() { [HttpMethod.Post] = predictModel } };
         }
 
+        foreach (var (path, item) in paths.Where(p => p.Key is not (MetadataTemplate or PredictTemplate)))
+        {
+            ordered[path] = item;
+        }
+
+        document.Paths = ordered;
         document.Components.Schemas = schemas
             .OrderBy(s => s.Key, StringComparer.Ordinal)
             .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);

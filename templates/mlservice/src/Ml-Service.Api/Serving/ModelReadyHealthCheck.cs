@@ -15,6 +15,7 @@ public sealed class ModelReadyHealthCheck(ServedModels models) : IHealthCheck
     {
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         var unready = new List<string>();
+        var refused = new List<string>();
         foreach (var host in models.All)
         {
             var state = new Dictionary<string, object> { ["ready"] = host.IsReady, ["status"] = host.Status };
@@ -29,6 +30,7 @@ public sealed class ModelReadyHealthCheck(ServedModels models) : IHealthCheck
 
             if (host.LastReloadFailure is { } failure)
             {
+                refused.Add(host.Status);
                 state["last_reload_error"] = failure.Reason;
                 state["last_reload_error_at"] = failure.At;
             }
@@ -37,7 +39,9 @@ public sealed class ModelReadyHealthCheck(ServedModels models) : IHealthCheck
         }
 
         return Task.FromResult(unready.Count == 0
-            ? HealthCheckResult.Healthy($"All {models.All.Count} model(s) are loaded and passed their canary predictions.", data)
+            ? HealthCheckResult.Healthy(
+                string.Join(" ", refused.Prepend($"All {models.All.Count} model(s) are loaded and passed their canary predictions.")),
+                data)
             : HealthCheckResult.Unhealthy($"{unready.Count} of {models.All.Count} model(s) not ready: {string.Join(" ", unready)}", data: data));
     }
 }

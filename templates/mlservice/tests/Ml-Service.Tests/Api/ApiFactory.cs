@@ -7,15 +7,17 @@ namespace Ml_Service.Tests.Api;
 
 #if (ApiKeyAuth)
 /// <summary>
-/// The real API in memory, serving the model at <see cref="ModelPath"/> (by default one trained from
-/// the sample data). Development environment, so the OpenAPI document is mapped as a developer sees it.
+/// The real API in memory, serving every model of the repository from <see cref="ModelsDirectory"/> (by
+/// default models trained from the sample data), or one model from <see cref="ModelPaths"/>.
+/// Development environment, so the OpenAPI document is mapped as a developer sees it.
 /// The service accepts <see cref="ApiKeys"/> (by default <see cref="ApiKey"/>), and every client the
 /// factory creates sends the first of them in <c>X-Api-Key</c>, as a real caller does.
 /// </summary>
 #else
 /// <summary>
-/// The real API in memory, serving the model at <see cref="ModelPath"/> (by default one trained from
-/// the sample data). Development environment, so the OpenAPI document is mapped as a developer sees it.
+/// The real API in memory, serving every model of the repository from <see cref="ModelsDirectory"/> (by
+/// default models trained from the sample data), or one model from <see cref="ModelPaths"/>.
+/// Development environment, so the OpenAPI document is mapped as a developer sees it.
 /// </summary>
 #endif
 public class ApiFactory : WebApplicationFactory<Program>
@@ -25,7 +27,11 @@ public class ApiFactory : WebApplicationFactory<Program>
     public const string ApiKey = "test-key-2d6f0a9c41b7e358";
 
 #endif
-    public string ModelPath { get; init; } = SharedModel.ModelPath;
+    /// <summary><c>Model:Directory</c>: the folder with one folder per model.</summary>
+    public string ModelsDirectory { get; init; } = SharedModel.ModelsRoot;
+
+    /// <summary><c>Model:Paths:&lt;name&gt;</c>: another file for some models.</summary>
+    public IReadOnlyDictionary<string, string> ModelPaths { get; init; } = new Dictionary<string, string>();
 #if (ApiKeyAuth)
 
     /// <summary>The keys configured as <c>Auth:ApiKeys</c>; empty turns keys off (allowed in Development only).</summary>
@@ -35,7 +41,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>More configuration for one test, e.g. <c>Model:ReloadIntervalSeconds</c>; overrides the defaults here.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
-    /// <summary>A client for a service that has finished loading (or failing to load) its model.</summary>
+    /// <summary>A client for a service that has finished loading (or failing to load) its models.</summary>
     public async Task<HttpClient> CreateStartedClientAsync(HttpStatusCode expectedReadiness = HttpStatusCode.OK)
     {
         var client = CreateClient();
@@ -79,10 +85,14 @@ public class ApiFactory : WebApplicationFactory<Program>
 
         var settings = new Dictionary<string, string?>
         {
-            ["Model:Path"] = ModelPath,
+            ["Model:Directory"] = ModelsDirectory,
             ["Model:MaxBatchSize"] = "10",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
+        foreach (var (model, path) in ModelPaths)
+        {
+            settings[$"Model:Paths:{model}"] = path;
+        }
 #if (ApiKeyAuth)
         // Exactly these keys, whatever the shell exports as Auth__ApiKeys__<n>: a null removes a key.
         for (var i = 0; i < Math.Max(ApiKeys.Count, 10); i++)

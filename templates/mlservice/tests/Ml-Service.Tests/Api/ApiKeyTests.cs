@@ -24,7 +24,7 @@ public sealed class ApiKeyTests(ApiKeyTests.RotatingKeysFactory factory) : IClas
     private const string NewKey = "test-key-rotated-7f3e9b20c8a1d456";
     private const string WrongKey = "test-key-wrong-00000000000000000";
     private static readonly Uri s_models = new("/v1/models", UriKind.Relative);
-    private static readonly Uri s_predict = new("/v1/models/churn:predict", UriKind.Relative);
+    private static readonly Uri s_predict = ServedModelCases.PredictUri(ServedModelCases.Any);
 
     [Fact]
     public async Task A_call_without_a_key_gets_401_saying_the_key_is_missing()
@@ -141,7 +141,7 @@ public sealed class ApiKeyTests(ApiKeyTests.RotatingKeysFactory factory) : IClas
         return client;
     }
 
-    private static async Task<JsonNode> ExampleAsync() => JsonNode.Parse(await File.ReadAllTextAsync(Repository.ExampleRequestPath))!;
+    private static async Task<JsonNode> ExampleAsync() => JsonNode.Parse(await File.ReadAllTextAsync(Repository.ExamplePath(ServedModelCases.Any)))!;
 
     /// <summary>A 401 problem document with the challenge that tells the caller where the key goes.</summary>
     private static async Task<JsonObject> AssertRefusedAsync(HttpResponseMessage response)

@@ -9,8 +9,9 @@ using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
 namespace Ml_Service.Tests.Api;
 
 /// <summary>
-/// The published contract, docs/openapi.json, against the running service. Predict requests are generated
-/// from the document's own instance schema: valid ones, and one variant per rule that breaks only that rule.
+/// The published contract, docs/openapi.json, against the running service, for every model. Predict requests
+/// are generated from the document's own instance schema of each model: valid ones, and one variant per rule
+/// that breaks only that rule.
 /// Each gets 200 or 400 exactly as the document says, and every answer matches the schema the document
 /// declares for its status, so a client generated from the document can rely on it.
 /// </summary>
@@ -18,7 +19,23 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
 {
     private static OpenApiContract Contract => OpenApiContract.Committed;
 
-    public static TheoryData<string> PredictCases => [.. Contract.PredictCases().Select(c => c.Name)];
+    /// <summary>Every generated predict request of every model, as (model, case name).</summary>
+    public static TheoryData<string, string> PredictCases
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var model in ModelCatalog.Names)
+            {
+                foreach (var request in Contract.Model(model).PredictCases())
+                {
+                    data.Add(model, request.Name);
+                }
+            }
+
+            return data;
+        }
+    }
 
     public static TheoryData<string> OtherAnswers => [.. BuildOtherAnswers().Keys];
 
@@ -33,15 +50,26 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
     }
 
     [Fact]
-    public void The_documented_instance_is_the_feature_schema()
+    public void The_document_has_a_metadata_and_a_predict_path_for_each_model_and_no_other_model_path()
     {
-        var instance = Contract.InstanceSchema;
+        var modelPaths = Contract.Document["paths"]!.AsObject().Select(p => p.Key)
+            .Where(p => p.StartsWith("/v1/models/", StringComparison.Ordinal));
+
+        modelPaths.Should().BeEquivalentTo(ModelCatalog.Names.SelectMany(n => new[] { $"/v1/models/{n}", $"/v1/models/{n}:predict" }));
+    }
+
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public void The_documented_instance_is_the_models_definition(string name)
+    {
+        var model = ServedModelCases.Model(name);
+        var instance = Contract.Model(name).InstanceSchema;
         var properties = instance["properties"]!.AsObject();
 
-        properties.Select(p => p.Key).Should().Equal(FeatureSchema.Columns.Select(c => c.Name));
-        instance["required"]!.AsArray().Select(r => r!.GetValue<string>()).Should().BeEquivalentTo(FeatureSchema.Columns.Select(c => c.Name));
+        properties.Select(p => p.Key).Should().Equal(model.Features.Select(c => c.Name));
+        instance["required"]!.AsArray().Select(r => r!.GetValue<string>()).Should().BeEquivalentTo(model.Features.Select(c => c.Name));
         instance["additionalProperties"]!.GetValue<bool>().Should().BeFalse();
-        foreach (var column in FeatureSchema.Columns)
+        foreach (var column in model.Features)
         {
             var property = properties[column.Name]!;
             switch (column)
@@ -61,28 +89,57 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
         }
     }
 
-    [Fact]
-    public void The_documented_batch_limit_is_the_one_the_service_enforces()
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public void The_documented_prediction_is_the_one_of_the_models_task(string name)
+    {
+        var model = ServedModelCases.Model(name);
+        var prediction = Contract.Model(name).PredictionSchema;
+        var properties = prediction["properties"]!.AsObject();
+
+        prediction["additionalProperties"]!.GetValue<bool>().Should().BeFalse();
+        switch (model.Task)
+        {
+            case ModelTask.Binary:
+                properties.Select(p => p.Key).Should().Equal("label", "probability", "score");
+                properties["label"]!["type"]!.GetValue<string>().Should().Be("boolean");
+                break;
+            case ModelTask.Multiclass:
+                properties.Select(p => p.Key).Should().Equal("label", "probabilities");
+                properties["label"]!["enum"]!.AsArray().Select(c => c!.GetValue<string>()).Should().Equal(model.Label.Classes);
+                properties["probabilities"]!["properties"]!.AsObject().Select(p => p.Key).Should().Equal(model.Label.Classes);
+                break;
+            default:
+                properties.Select(p => p.Key).Should().Equal("value");
+                break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public void The_documented_batch_limit_is_the_one_the_service_enforces(string name)
     {
         var options = factory.Services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        var instances = Contract.Model(name).InstancesSchema;
 
-        Contract.InstancesSchema["minItems"]!.GetValue<int>().Should().Be(1);
-        Contract.InstancesSchema["maxItems"]!.GetValue<int>().Should().Be(options.MaxBatchSize);
+        instances["minItems"]!.GetValue<int>().Should().Be(1);
+        instances["maxItems"]!.GetValue<int>().Should().Be(options.MaxBatchSize);
     }
 
     [Theory]
     [MemberData(nameof(PredictCases))]
-    public async Task A_predict_request_gets_the_answer_the_document_states(string name)
+    public async Task A_predict_request_gets_the_answer_the_document_states(string model, string name)
     {
-        var request = Contract.PredictCases().Single(c => c.Name == name);
-        var documentErrors = Contract.Validator.Validate(JsonNode.Parse(request.Body), Contract.PredictRequestSchema);
+        var contract = Contract.Model(model);
+        var request = contract.PredictCases().Single(c => c.Name == name);
+        var documentErrors = Contract.Validator.Validate(JsonNode.Parse(request.Body), contract.PredictRequestSchema);
         (documentErrors.Count == 0).Should().Be(request.ExpectValid, $"the document must agree that this request is {(request.ExpectValid ? "valid" : "invalid")}: {string.Join("; ", documentErrors)}");
         var client = await factory.CreateStartedClientAsync();
 
-        var response = await client.PostAsync(await PredictUriAsync(client), new StringContent(request.Body, Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync(new Uri(contract.PredictPath, UriKind.Relative), new StringContent(request.Body, Encoding.UTF8, "application/json"));
 
         response.StatusCode.Should().Be(request.ExpectValid ? HttpStatusCode.OK : HttpStatusCode.BadRequest, string.Join("; ", documentErrors));
-        var body = (await Contract.AssertDocumentedAsync(OpenApiContract.PredictOperation, response))!;
+        var body = (await Contract.AssertDocumentedAsync(contract.PredictOperation, response))!;
         if (request.ExpectValid)
         {
             body["predictions"]!.AsArray().Should().HaveCount(JsonNode.Parse(request.Body)!["instances"]!.AsArray().Count);
@@ -100,8 +157,7 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
         var answer = s_otherAnswers[name];
         var client = await factory.CreateStartedClientAsync();
         var (path, method, _) = Contract.Operation(answer.OperationId);
-        var model = answer.UnknownModel ? "no-such-model" : await ServedModelAsync(client);
-        using var request = new HttpRequestMessage(method, new Uri(path.Replace("{name}", model, StringComparison.Ordinal), UriKind.Relative));
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (answer.Body is not null)
         {
             request.Content = new StringContent(answer.Body, Encoding.UTF8, answer.MediaType);
@@ -123,6 +179,19 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
         await Contract.AssertDocumentedAsync(answer.OperationId, response);
     }
 
+    [Fact]
+    public async Task An_unknown_model_gets_a_problem_document_of_the_documented_shape()
+    {
+        var client = await factory.CreateStartedClientAsync();
+
+        var response = await client.GetAsync(new Uri($"/v1/models/{ServedModelCases.UnknownModel}", UriKind.Relative));
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = Contract.Document["components"]!["schemas"]!["ProblemDetails"]!.AsObject();
+        Contract.Validator.Validate(await response.Content.ReadFromJsonAsync<JsonNode>(), problem).Should().BeEmpty();
+    }
+
     private enum KeyUse
     {
         Configured,
@@ -134,7 +203,6 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
     private sealed record OtherAnswer(
         string OperationId,
         HttpStatusCode Status,
-        bool UnknownModel = false,
         string? Body = null,
         string MediaType = "application/json",
         KeyUse Key = KeyUse.Configured);
@@ -143,25 +211,28 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
 
     private static Dictionary<string, OtherAnswer> BuildOtherAnswers()
     {
-        const string Predict = OpenApiContract.PredictOperation;
-        var valid = Contract.PredictCases().First(c => c.ExpectValid).Body;
         var answers = new Dictionary<string, OtherAnswer>(StringComparer.Ordinal)
         {
             ["list the models"] = new(OpenApiContract.ListOperation, HttpStatusCode.OK),
-            ["metadata of the served model"] = new(OpenApiContract.MetadataOperation, HttpStatusCode.OK),
-            ["metadata of an unknown model"] = new(OpenApiContract.MetadataOperation, HttpStatusCode.NotFound, UnknownModel: true),
-            ["predict with an unknown model"] = new(Predict, HttpStatusCode.NotFound, UnknownModel: true, Body: valid),
-            ["predict with malformed JSON"] = new(Predict, HttpStatusCode.BadRequest, Body: """{"instances": ["""),
-            ["predict with a body that is not JSON"] = new(Predict, HttpStatusCode.UnsupportedMediaType, Body: "tenure_months=5", MediaType: "text/plain"),
-            ["predict with a body over the size limit"] = new(Predict, HttpStatusCode.RequestEntityTooLarge, Body: new string(' ', 2 * 1024 * 1024) + valid),
         };
+        var operations = new List<(string OperationId, string? Body)> { (OpenApiContract.ListOperation, null) };
+        foreach (var name in ModelCatalog.Names)
+        {
+            var model = Contract.Model(name);
+            var valid = model.PredictCases().First(c => c.ExpectValid).Body;
+            answers[$"{name}: metadata"] = new(model.MetadataOperation, HttpStatusCode.OK);
+            answers[$"{name}: predict with malformed JSON"] = new(model.PredictOperation, HttpStatusCode.BadRequest, Body: """{"instances": [""");
+            answers[$"{name}: predict with a body that is not JSON"] = new(model.PredictOperation, HttpStatusCode.UnsupportedMediaType, Body: "feature=5", MediaType: "text/plain");
+            answers[$"{name}: predict with a body over the size limit"] = new(model.PredictOperation, HttpStatusCode.RequestEntityTooLarge, Body: new string(' ', 2 * 1024 * 1024) + valid);
+            operations.Add((model.MetadataOperation, null));
+            operations.Add((model.PredictOperation, valid));
+        }
 
         // Operations that require a key, as the document says (none when the service was generated without keys).
-        foreach (var operationId in new[] { OpenApiContract.ListOperation, OpenApiContract.MetadataOperation, Predict })
+        foreach (var (operationId, body) in operations)
         {
             if (Contract.ApiKeyHeader(operationId) is not null)
             {
-                var body = operationId == Predict ? valid : null;
                 answers[$"{operationId} without an API key"] = new(operationId, HttpStatusCode.Unauthorized, Body: body, Key: KeyUse.None);
                 answers[$"{operationId} with a wrong API key"] = new(operationId, HttpStatusCode.Unauthorized, Body: body, Key: KeyUse.Wrong);
             }
@@ -169,13 +240,4 @@ public class ContractTests(ShippedSettingsApiFactory factory) : IClassFixture<Sh
 
         return answers;
     }
-
-    private static async Task<string> ServedModelAsync(HttpClient client)
-    {
-        var list = await client.GetFromJsonAsync<JsonObject>(new Uri(Contract.Operation(OpenApiContract.ListOperation).Path, UriKind.Relative));
-        return list!["models"]![0]!.GetValue<string>();
-    }
-
-    private static async Task<Uri> PredictUriAsync(HttpClient client) =>
-        new(Contract.Operation(OpenApiContract.PredictOperation).Path.Replace("{name}", await ServedModelAsync(client), StringComparison.Ordinal), UriKind.Relative);
 }

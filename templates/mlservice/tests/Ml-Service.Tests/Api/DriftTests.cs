@@ -6,85 +6,95 @@ using System.Text.Json.Nodes;
 namespace Ml_Service.Tests.Api;
 
 /// <summary>
-/// ml_feature_drift_psi compares the latest inputs with the training distribution recorded in the
-/// manifest (feature_reference): near 0 for inputs like the training data, large for inputs the
-/// model never saw.
+/// ml_feature_drift_psi compares the latest inputs of each model with the training distribution recorded in
+/// its manifest (feature_reference): near 0 for inputs like the training data, large for inputs the model
+/// never saw.
 /// </summary>
 public sealed class DriftTests : IDisposable
 {
-    private static readonly Uri s_predict = new("/v1/models/churn:predict", UriKind.Relative);
-
     private readonly ModelFolder _folder = new();
 
-    [Fact]
-    public async Task Inputs_like_the_training_data_have_a_small_psi_once_100_were_seen()
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public async Task Inputs_like_the_training_data_have_a_small_psi_once_100_were_seen(string name)
     {
-        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(SampleInstances.All()));
-        using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
+        var model = ServedModelCases.Model(name);
+        var sample = SampleInstances.All(model);
+        _folder.Install(SharedModel.Of(model).ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(model, sample));
+        using var factory = Serving(model);
         var client = await factory.CreateStartedClientAsync();
-        var rows = SampleInstances.All().Where((_, i) => i % 3 == 0).ToList();
+        var rows = sample.Where((_, i) => i % 3 == 0).ToList();
 
-        await PredictAsync(client, rows.Take(DriftMonitorMinimum - 1));
+        await PredictAsync(client, model, rows.Take(DriftMonitorMinimum - 1));
         var early = await MetricsScrape.GetAsync(client);
-        await PredictAsync(client, rows.Skip(DriftMonitorMinimum - 1));
+        await PredictAsync(client, model, rows.Skip(DriftMonitorMinimum - 1));
         var scrape = await MetricsScrape.GetAsync(client);
 
-        early.Find("ml_feature_drift_psi").Should().BeEmpty("fewer than 100 inputs say little about a distribution");
-        var psi = scrape.Find("ml_feature_drift_psi", "model=churn").ToDictionary(s => s.Labels["feature"], s => s.Value);
-        psi.Keys.Should().BeEquivalentTo(FeatureSchema.Columns.Select(c => c.Name));
+        early.Find("ml_feature_drift_psi", $"model={name}").Should().BeEmpty("fewer than 100 inputs say little about a distribution");
+        var psi = scrape.Find("ml_feature_drift_psi", $"model={name}").ToDictionary(s => s.Labels["feature"], s => s.Value);
+        psi.Keys.Should().BeEquivalentTo(model.Features.Select(c => c.Name));
         psi.Values.Should().OnlyContain(v => v >= 0 && v < 0.1, $"inputs drawn from the training data do not drift: {Describe(psi)}");
     }
 
-    [Fact]
-    public async Task Inputs_all_at_one_extreme_give_a_large_psi_for_that_feature()
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public async Task Inputs_all_at_one_extreme_give_a_large_psi_for_that_feature(string name)
     {
-        _folder.Install(SharedModel.ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(SampleInstances.All()));
-        using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
+        var model = ServedModelCases.Model(name);
+        var sample = SampleInstances.All(model);
+        var feature = model.NumericFeatures[0];
+        _folder.Install(SharedModel.Of(model).ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(model, sample));
+        using var factory = Serving(model);
         var client = await factory.CreateStartedClientAsync();
-        var rows = SampleInstances.All().Take(120).Select(row =>
+        var rows = sample.Take(120).Select(row =>
         {
             var copy = row.DeepClone().AsObject();
-            copy[FeatureSchema.TenureMonths] = 600;
+            copy[feature.Name] = feature.Max;
             return copy;
         });
 
-        await PredictAsync(client, rows);
+        await PredictAsync(client, model, rows);
         var scrape = await MetricsScrape.GetAsync(client);
 
-        var psi = scrape.Find("ml_feature_drift_psi", "model=churn").ToDictionary(s => s.Labels["feature"], s => s.Value);
-        psi[FeatureSchema.TenureMonths].Should().BeGreaterThan(0.25, Describe(psi));
-        psi.Where(p => p.Key != FeatureSchema.TenureMonths).Select(p => p.Value).Should().OnlyContain(v => v < 0.25, Describe(psi));
-        scrape.Sum("ml_feature_value_bucket", "feature=tenure_months", "le=540").Should().Be(0, "every served tenure was 600");
-        scrape.Sum("ml_feature_value_count", "feature=tenure_months").Should().Be(120);
+        var psi = scrape.Find("ml_feature_drift_psi", $"model={name}").ToDictionary(s => s.Labels["feature"], s => s.Value);
+        psi[feature.Name].Should().BeGreaterThan(0.25, Describe(psi));
+        psi.Where(p => p.Key != feature.Name).Select(p => p.Value).Should().OnlyContain(v => v < 0.25, Describe(psi));
+        scrape.Sum("ml_feature_value_count", $"model={name}", $"feature={feature.Name}").Should().Be(120);
+        scrape.Sum("ml_feature_value_sum", $"model={name}", $"feature={feature.Name}")
+            .Should().BeApproximately(120 * (double)(float)feature.Max, 1e-6 * 120 * Math.Max(1, Math.Abs(feature.Max)), "every served value was the maximum");
     }
 
     [Fact]
     public async Task A_model_without_a_training_reference_publishes_no_drift()
     {
-        _folder.Install(SharedModel.ModelPath, manifest => manifest.Remove("feature_reference"));
-        using var factory = new ApiFactory { ModelPath = _folder.ModelPath };
+        var model = ServedModelCases.Any;
+        _folder.Install(SharedModel.Of(model).ModelPath, manifest => manifest.Remove("feature_reference"));
+        using var factory = Serving(model);
         var client = await factory.CreateStartedClientAsync();
 
-        await PredictAsync(client, SampleInstances.All().Take(150));
+        await PredictAsync(client, model, SampleInstances.All(model).Take(150));
         var scrape = await MetricsScrape.GetAsync(client);
 
-        scrape.Find("ml_feature_drift_psi").Should().BeEmpty();
-        scrape.Sum("ml_feature_value_count", "feature=monthly_charges").Should().Be(150, "input distributions are still recorded");
+        scrape.Find("ml_feature_drift_psi", $"model={model.Name}").Should().BeEmpty();
+        scrape.Sum("ml_feature_value_count", $"model={model.Name}", $"feature={model.NumericFeatures[0].Name}")
+            .Should().Be(150, "input distributions are still recorded");
     }
 
     public void Dispose() => _folder.Dispose();
 
     private static int DriftMonitorMinimum => Ml_Service.Api.Serving.DriftMonitor.MinimumInputs;
 
+    private ApiFactory Serving(ModelDefinition model) => new() { ModelPaths = new Dictionary<string, string> { [model.Name] = _folder.ModelPath } };
+
     /// <summary>
     /// feature_reference as training records it: numeric features get the deciles of the data as interior bin
     /// edges (a value is in bin i when i edges are at or below it) and the share of rows per bin;
-    /// categorical features get the schema's categories and the share of each.
+    /// categorical features get the definition's categories and the share of each.
     /// </summary>
-    private static JsonObject ReferenceOf(IReadOnlyList<JsonObject> rows)
+    private static JsonObject ReferenceOf(ModelDefinition model, IReadOnlyList<JsonObject> rows)
     {
         var reference = new JsonObject();
-        foreach (var column in FeatureSchema.Columns)
+        foreach (var column in model.Features)
         {
             if (column is CategoricalFeature categorical)
             {
@@ -113,12 +123,12 @@ public sealed class DriftTests : IDisposable
         return reference;
     }
 
-    private static async Task PredictAsync(HttpClient client, IEnumerable<JsonObject> rows)
+    private static async Task PredictAsync(HttpClient client, ModelDefinition model, IEnumerable<JsonObject> rows)
     {
         foreach (var batch in rows.Chunk(10))
         {
             var body = new JsonObject { ["instances"] = new JsonArray(batch.Select(r => (JsonNode)r.DeepClone()).ToArray()) };
-            var response = await client.PostAsync(s_predict, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+            var response = await client.PostAsync(ServedModelCases.PredictUri(model), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
             response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         }
     }

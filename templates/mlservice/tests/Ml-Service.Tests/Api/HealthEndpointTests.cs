@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Ml_Service.Tests.Api;
 
-/// <summary>The Kubernetes probes: liveness never depends on the model, readiness does.</summary>
+/// <summary>The Kubernetes probes: liveness never depends on the models, readiness does (on every one of them).</summary>
 public class HealthEndpointTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
     [Fact]
@@ -18,14 +18,21 @@ public class HealthEndpointTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task Ready_is_200_once_the_model_is_loaded_and_passed_its_canary()
+    public async Task Ready_is_200_once_every_model_is_loaded_and_passed_its_canary()
     {
         var client = await factory.CreateStartedClientAsync();
 
         var body = await client.GetFromJsonAsync<JsonObject>(new Uri("/health/ready", UriKind.Relative));
 
         body!["status"]!.GetValue<string>().Should().Be("Healthy");
-        body["checks"]!["model"]!["description"]!.GetValue<string>().Should().Contain("canary");
+        var check = body["checks"]!["models"]!;
+        check["description"]!.GetValue<string>().Should().Contain("canary");
+        check["data"]!.AsObject().Select(m => m.Key).Should().BeEquivalentTo(ModelCatalog.Names);
+        foreach (var model in ModelCatalog.All)
+        {
+            check["data"]![model.Name]!["ready"]!.GetValue<bool>().Should().BeTrue();
+            check["data"]![model.Name]!["version"]!.GetValue<string>().Should().Be(SharedModel.Of(model).Manifest.Version);
+        }
     }
 
     [Fact]

@@ -12,11 +12,11 @@ namespace Ml_Service.Tests.Api;
 /// </summary>
 public sealed class HotReloadTests : IDisposable
 {
-    private const string Instance =
-        """{"instances": [{"tenure_months": 5, "monthly_charges": 89.5, "support_calls": 4, "contract": "month-to-month", "payment_method": "electronic-check"}]}""";
-
-    private static readonly Uri s_predict = new("/v1/models/churn:predict", UriKind.Relative);
-    private static readonly Uri s_model = new("/v1/models/churn", UriKind.Relative);
+    private static readonly ModelDefinition s_definition = ServedModelCases.Any;
+    private static readonly string s_instance = ServedModelCases.CanaryRequest(s_definition);
+    private static readonly Uri s_predict = ServedModelCases.PredictUri(s_definition);
+    private static readonly Uri s_model = ServedModelCases.MetadataUri(s_definition);
+    private static readonly string s_modelLabel = $"model={s_definition.Name}";
     private static readonly Uri s_ready = new("/health/ready", UriKind.Relative);
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
@@ -26,9 +26,9 @@ public sealed class HotReloadTests : IDisposable
     [Fact]
     public async Task A_new_model_is_swapped_in_under_load_and_a_corrupt_one_is_refused()
     {
-        _serving.Install(SharedModel.ModelPath);
+        _serving.Install(Trained.ModelPath);
         var newVersion = TrainWithAnotherSeed();
-        using var factory = new ApiFactory { ModelPath = _serving.ModelPath, Settings = new Dictionary<string, string?> { ["Model:ReloadIntervalSeconds"] = "1" } };
+        using var factory = new ApiFactory { ModelPaths = Serving(), Settings = new Dictionary<string, string?> { ["Model:ReloadIntervalSeconds"] = "1" } };
         var client = await factory.CreateStartedClientAsync();
 
         // Callers keep predicting while the new model is promoted.
@@ -38,34 +38,34 @@ public sealed class HotReloadTests : IDisposable
         var callers = Enumerable.Range(0, 8).Select(_ => Task.Run(() => PredictUntilAsync(client, served, failures, stop.Token))).ToArray();
         await WaitUntilAsync(() => !served.IsEmpty, "callers get predictions before the swap");
         _serving.Install(_otherSeed.ModelPath);
-        await WaitUntilAsync(async () => await VersionAsync(client) == newVersion, $"GET /v1/models/churn reports {newVersion}");
+        await WaitUntilAsync(async () => await VersionAsync(client) == newVersion, $"GET {s_model} reports {newVersion}");
         await WaitUntilAsync(() => served.ContainsKey(newVersion), "callers get predictions from the new model");
         await Task.Delay(300);
         await stop.CancelAsync();
         await Task.WhenAll(callers);
 
         failures.Should().BeEmpty("no request may fail while the model is swapped");
-        served.Keys.Should().BeEquivalentTo([SharedModel.Manifest.Version, newVersion], "the traffic spanned the swap");
+        served.Keys.Should().BeEquivalentTo([Trained.Manifest.Version, newVersion], "the traffic spanned the swap");
 
         // A corrupt model.zip is refused: the new model keeps serving and readiness says what failed.
-        var failuresBefore = (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", "model=churn", "result=failure");
+        var failuresBefore = (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", s_modelLabel, "result=failure");
         // Renamed into place, as a deployment replaces a file: the polling service may be reading the old one.
         await File.WriteAllTextAsync(_serving.ModelPath + ".tmp", "this is not a zip file");
         File.Move(_serving.ModelPath + ".tmp", _serving.ModelPath, overwrite: true);
         await WaitUntilAsync(
-            async () => (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", "model=churn", "result=failure") > failuresBefore,
+            async () => (await MetricsScrape.GetAsync(client)).Sum("ml_model_reloads_total", s_modelLabel, "result=failure") > failuresBefore,
             "ml_model_reloads_total{result=\"failure\"} counts the refused model");
 
         var ready = await client.GetAsync(s_ready);
         ready.StatusCode.Should().Be(HttpStatusCode.OK, "a good model still serves");
-        var check = (await ready.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!["model"]!;
+        var check = (await ready.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!["models"]!;
         check["description"]!.GetValue<string>().Should().Contain("failed").And.Contain("corrupt");
-        check["data"]!["last_reload_error"]!.GetValue<string>().Should().Contain("corrupt");
+        check["data"]![s_definition.Name]!["last_reload_error"]!.GetValue<string>().Should().Contain("corrupt");
         (await VersionAsync(client)).Should().Be(newVersion);
-        var predict = await client.PostAsync(s_predict, Json(Instance));
+        var predict = await client.PostAsync(s_predict, Json(s_instance));
         predict.StatusCode.Should().Be(HttpStatusCode.OK);
         predict.Headers.GetValues("X-Model-Version").Should().Equal(newVersion);
-        var info = (await MetricsScrape.GetAsync(client)).Find("ml_model_info").Should().ContainSingle("the old version's series is removed").Subject;
+        var info = (await MetricsScrape.GetAsync(client)).Find("ml_model_info", s_modelLabel).Should().ContainSingle("the old version's series is removed").Subject;
         info.Labels["version"].Should().Be(newVersion);
 
         // Putting a good model back clears the failure.
@@ -78,17 +78,19 @@ public sealed class HotReloadTests : IDisposable
     [Fact]
     public async Task With_reload_off_a_new_model_is_not_picked_up()
     {
-        _serving.Install(SharedModel.ModelPath);
+        _serving.Install(Trained.ModelPath);
         var newVersion = TrainWithAnotherSeed();
-        using var factory = new ApiFactory { ModelPath = _serving.ModelPath, Settings = new Dictionary<string, string?> { ["Model:ReloadIntervalSeconds"] = "0" } };
+        using var factory = new ApiFactory { ModelPaths = Serving(), Settings = new Dictionary<string, string?> { ["Model:ReloadIntervalSeconds"] = "0" } };
         var client = await factory.CreateStartedClientAsync();
 
         _serving.Install(_otherSeed.ModelPath);
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        newVersion.Should().NotBe(SharedModel.Manifest.Version);
-        (await VersionAsync(client)).Should().Be(SharedModel.Manifest.Version);
+        newVersion.Should().NotBe(Trained.Manifest.Version);
+        (await VersionAsync(client)).Should().Be(Trained.Manifest.Version);
     }
+
+    private static SharedTraining Trained => SharedModel.Of(s_definition);
 
     public void Dispose()
     {
@@ -106,15 +108,14 @@ public sealed class HotReloadTests : IDisposable
         {
             var options = new TrainingOptions
             {
-                DataPath = Repository.DataPath,
-                ParamsPath = Repository.ParamsPath,
+                Root = Repository.Root,
                 OutputDirectory = _otherSeed.Root,
                 Overrides = [KeyValuePair.Create("seed", seed)],
-            };
+            }.For(s_definition);
             try
             {
                 var version = TrainingRun.Execute(options, TextWriter.Null).Version;
-                while (version == SharedModel.Manifest.Version)
+                while (version == Trained.Manifest.Version)
                 {
                     // Versions are training timestamps: a model trained within the same second gets the same one.
                     Thread.Sleep(500);
@@ -139,7 +140,7 @@ public sealed class HotReloadTests : IDisposable
         {
             try
             {
-                using var response = await client.PostAsync(s_predict, Json(Instance), CancellationToken.None);
+                using var response = await client.PostAsync(s_predict, Json(s_instance), CancellationToken.None);
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     failures.Enqueue($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
@@ -154,6 +155,8 @@ public sealed class HotReloadTests : IDisposable
             }
         }
     }
+
+    private Dictionary<string, string> Serving() => new() { [s_definition.Name] = _serving.ModelPath };
 
     private static async Task<string?> VersionAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<JsonObject>(s_model))!["version"]!.GetValue<string>();

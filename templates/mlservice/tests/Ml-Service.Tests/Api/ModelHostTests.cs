@@ -1,34 +1,33 @@
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Options;
 using Prometheus;
 using ModelHost = Ml_Service.Api.Serving.ModelHost;
 using ServingMetrics = Ml_Service.Api.Serving.ServingMetrics;
-using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
 
 namespace Ml_Service.Tests.Api;
 
-/// <summary>The model host on its own: swapping models while many threads predict never fails a prediction.</summary>
+/// <summary>A model host on its own: swapping models while many threads predict never fails a prediction.</summary>
 public sealed class ModelHostTests : IDisposable
 {
     private readonly ModelFolder _other = new();
 
-    [Fact]
-    public async Task Predictions_never_fail_while_models_are_swapped_again_and_again()
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public async Task Predictions_never_fail_while_models_are_swapped_again_and_again(string name)
     {
-        _other.Install(SharedModel.ModelPath);
-        var options = Options.Create(new ServingOptions { Path = SharedModel.ModelPath });
-        var environment = new HostingEnvironment { ContentRootPath = Path.GetTempPath() };
-        using var host = new ModelHost(new ServingMetrics(Metrics.NewCustomRegistry(), options, environment), options);
-        host.TryLoad(SharedModel.ModelPath).Loaded.Should().BeTrue();
+        var definition = ServedModelCases.Model(name);
+        var trained = SharedModel.Of(definition);
+        _other.Install(trained.ModelPath);
+        using var host = new ModelHost(definition, trained.ModelPath, new ServingMetrics(Metrics.NewCustomRegistry()).For(definition), 1000);
+        host.TryLoad().Loaded.Should().BeTrue();
+        var canary = host.Model!.CanaryRow();
         using var stop = new CancellationTokenSource();
         var predicted = 0L;
         var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var scored = host.Predict([FeatureSchema.Canary]);
+                var scored = host.Predict([canary]);
                 scored.Should().NotBeNull("a model serves at every moment of a swap");
-                scored!.Scores.Should().ContainSingle().Which.Probability.Should().BeInRange(0, 1);
+                scored!.Scores.Should().ContainSingle().Which.IsValid.Should().BeTrue();
                 Interlocked.Increment(ref predicted);
             }
         })).ToArray();
@@ -42,12 +41,27 @@ public sealed class ModelHostTests : IDisposable
 
         for (var swap = 0; swap < 30; swap++)
         {
-            host.TryLoad(swap % 2 == 0 ? _other.ModelPath : SharedModel.ModelPath).Loaded.Should().BeTrue();
+            host.TryLoad(swap % 2 == 0 ? _other.ModelPath : trained.ModelPath).Loaded.Should().BeTrue();
         }
 
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         Interlocked.Read(ref predicted).Should().BePositive();
+    }
+
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public void A_model_file_of_another_model_is_refused(string name)
+    {
+        var definition = ServedModelCases.Model(name);
+        _other.Install(SharedModel.Of(definition).ModelPath, manifest => manifest["model"] = "othermodel");
+        using var host = new ModelHost(definition, _other.ModelPath, new ServingMetrics(Metrics.NewCustomRegistry()).For(definition), 1000);
+
+        var outcome = host.TryLoad();
+
+        outcome.Loaded.Should().BeFalse();
+        outcome.Message.Should().Contain("'othermodel'").And.Contain($"'{name}'");
+        host.IsReady.Should().BeFalse();
     }
 
     public void Dispose() => _other.Dispose();

@@ -12,8 +12,6 @@ namespace Ml_Service.Tests.Api;
 internal sealed class OpenApiContract
 {
     public const string ListOperation = "ListModels";
-    public const string MetadataOperation = "GetModel";
-    public const string PredictOperation = "Predict";
     private const string Json = "application/json";
 
     private static readonly Lazy<OpenApiContract> s_committed = new(() => new OpenApiContract(
@@ -22,14 +20,12 @@ internal sealed class OpenApiContract
             File.ReadAllText(Repository.OpenApiPath),
             documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!));
 
+    private readonly Dictionary<string, ModelContract> _models = new(StringComparer.Ordinal);
+
     private OpenApiContract(JsonNode document)
     {
         Document = document;
         Validator = new OpenApiSchemaValidator(document);
-        PredictRequestSchema = Validator.Dereference(
-            Operation(PredictOperation).Operation["requestBody"]!["content"]![Json]!["schema"]!.AsObject());
-        InstancesSchema = PredictRequestSchema["properties"]!["instances"]!.AsObject();
-        InstanceSchema = Validator.Dereference(InstancesSchema["items"]!.AsObject());
     }
 
     public static OpenApiContract Committed => s_committed.Value;
@@ -38,14 +34,20 @@ internal sealed class OpenApiContract
 
     public OpenApiSchemaValidator Validator { get; }
 
-    /// <summary>The body of a predict request: an object with <c>instances</c>.</summary>
-    public JsonObject PredictRequestSchema { get; }
+    /// <summary>The paths, operations and schemas of one model: <c>/v1/models/&lt;name&gt;</c> and <c>/v1/models/&lt;name&gt;:predict</c>.</summary>
+    public ModelContract Model(string name)
+    {
+        lock (_models)
+        {
+            if (!_models.TryGetValue(name, out var model))
+            {
+                model = new ModelContract(this, name);
+                _models[name] = model;
+            }
 
-    /// <summary>The <c>instances</c> array of a predict request.</summary>
-    public JsonObject InstancesSchema { get; }
-
-    /// <summary>One instance: the features of one customer.</summary>
-    public JsonObject InstanceSchema { get; }
+            return model;
+        }
+    }
 
     /// <summary>Every schema the document holds, components and inline, with where it is.</summary>
     public IEnumerable<(string Where, JsonObject Schema)> Schemas()
@@ -79,6 +81,16 @@ internal sealed class OpenApiContract
                 }
             }
         }
+    }
+
+    /// <summary>The operation at <paramref name="path"/> for <paramref name="method"/>, with its operationId.</summary>
+    public (string OperationId, JsonObject Operation) OperationAt(string path, HttpMethod method)
+    {
+        var item = Document["paths"]![path]?.AsObject()
+            ?? throw new InvalidOperationException($"docs/openapi.json has no path '{path}'.");
+        var operation = item[method.Method.ToLowerInvariant()]?.AsObject()
+            ?? throw new InvalidOperationException($"docs/openapi.json has no {method} operation at '{path}'.");
+        return (operation["operationId"]!.GetValue<string>(), operation);
     }
 
     /// <summary>The operation with this operationId, its path template and its HTTP method.</summary>
@@ -133,110 +145,7 @@ internal sealed class OpenApiContract
         return body;
     }
 
-    /// <summary>
-    /// Predict requests built from the document's schema alone: valid ones (a typical instance, each bound and
-    /// each allowed category, a full batch), then one variant per rule of the schema that breaks that rule only.
-    /// </summary>
-    public IReadOnlyList<PredictCase> PredictCases()
-    {
-        var instance = ValidInstance();
-        var cases = new List<PredictCase> { Valid("one typical instance", Batch(instance, 1)) };
-        foreach (var (name, schema) in InstanceProperties())
-        {
-            if (schema["minimum"] is { } min)
-            {
-                cases.Add(Valid($"{name} at its minimum", Batch(With(instance, name, min.DeepClone()), 1)));
-                cases.Add(InvalidInstance($"{name} below its minimum", With(instance, name, Number(ToDouble(min) - 1)), name));
-            }
-
-            if (schema["maximum"] is { } max)
-            {
-                cases.Add(Valid($"{name} at its maximum", Batch(With(instance, name, max.DeepClone()), 1)));
-                cases.Add(InvalidInstance($"{name} above its maximum", With(instance, name, Number(ToDouble(max) + 1)), name));
-            }
-
-            if (Types(schema).Contains("integer"))
-            {
-                cases.Add(InvalidInstance($"{name} with a fractional part", With(instance, name, Number(ToDouble(instance[name]!) + 0.5)), name));
-            }
-
-            foreach (var allowed in schema["enum"]?.AsArray() ?? [])
-            {
-                cases.Add(Valid($"{name} = {allowed!.ToJsonString()}", Batch(With(instance, name, allowed.DeepClone()), 1)));
-            }
-
-            if (schema["enum"] is not null)
-            {
-                cases.Add(InvalidInstance($"{name} outside its allowed values", With(instance, name, "not-an-allowed-value"), name));
-            }
-
-            foreach (var (type, wrong) in WrongTypes(schema))
-            {
-                cases.Add(InvalidInstance($"{name} as {type}", With(instance, name, wrong), name));
-            }
-        }
-
-        foreach (var required in InstanceSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
-        {
-            var missing = instance.DeepClone().AsObject();
-            missing.Remove(required);
-            cases.Add(InvalidInstance($"{required} missing", missing, required));
-        }
-
-        if (InstanceSchema["additionalProperties"] is JsonValue additional && !additional.GetValue<bool>())
-        {
-            cases.Add(InvalidInstance("a property the schema does not list", With(instance, "unlisted_property", 1), "unlisted_property"));
-        }
-
-        foreach (var (type, wrong) in WrongTypes(InstanceSchema))
-        {
-            cases.Add(InvalidRequest($"an instance as {type}", new JsonObject { ["instances"] = new JsonArray { wrong } }, "instances[0]"));
-        }
-
-        cases.AddRange(RequestCases(instance));
-        return cases;
-    }
-
-    private IEnumerable<PredictCase> RequestCases(JsonObject instance)
-    {
-        if (InstancesSchema["minItems"] is { } min)
-        {
-            var fewest = (int)ToDouble(min);
-            yield return Valid($"{Instances(fewest)} (the fewest allowed)", Batch(instance, fewest));
-            yield return InvalidRequest($"{Instances(fewest - 1)} (fewer than allowed)", Batch(instance, fewest - 1), "instances");
-        }
-
-        if (InstancesSchema["maxItems"] is { } max)
-        {
-            var most = (int)ToDouble(max);
-            yield return Valid($"{Instances(most)} (the most allowed)", Batch(instance, most));
-            yield return InvalidRequest($"{Instances(most + 1)} (more than allowed)", Batch(instance, most + 1), "instances");
-        }
-
-        foreach (var (type, wrong) in WrongTypes(InstancesSchema))
-        {
-            yield return InvalidRequest($"instances as {type}", new JsonObject { ["instances"] = wrong }, "instances");
-        }
-
-        foreach (var required in PredictRequestSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
-        {
-            yield return InvalidRequest($"{required} missing from the request", new JsonObject(), required);
-        }
-    }
-
-    /// <summary>One instance that keeps every rule: each listed property, inside its range, an allowed category.</summary>
-    private JsonObject ValidInstance()
-    {
-        var instance = new JsonObject();
-        foreach (var (name, schema) in InstanceProperties())
-        {
-            instance[name] = ValidValue(name, schema);
-        }
-
-        return instance;
-    }
-
-    private static JsonNode ValidValue(string name, JsonObject schema)
+    internal static JsonNode ValidValue(string name, JsonObject schema)
     {
         if (schema["enum"] is JsonArray allowed)
         {
@@ -271,7 +180,7 @@ internal sealed class OpenApiContract
     }
 
     /// <summary>A value of each JSON type that the schema does not allow (a string for a number, a number for a string, null...).</summary>
-    private static IEnumerable<(string Type, JsonNode? Value)> WrongTypes(JsonObject schema)
+    internal static IEnumerable<(string Type, JsonNode? Value)> WrongTypes(JsonObject schema)
     {
         var allowed = Types(schema);
         (string Type, Func<JsonNode?> Value)[] candidates =
@@ -292,42 +201,194 @@ internal sealed class OpenApiContract
         }
     }
 
-    private IEnumerable<(string Name, JsonObject Schema)> InstanceProperties() =>
-        InstanceSchema["properties"]!.AsObject().Select(p => (p.Key, Validator.Dereference(p.Value!.AsObject())));
-
-    private static HashSet<string> Types(JsonObject schema) => schema["type"] switch
+    internal static HashSet<string> Types(JsonObject schema) => schema["type"] switch
     {
         JsonArray types => [.. types.Select(t => t!.GetValue<string>())],
         JsonValue type => [type.GetValue<string>()],
         _ => throw new NotSupportedException($"A schema without a type cannot be generated from: {schema.ToJsonString()}"),
     };
 
-    private static double ToDouble(JsonNode number) => double.Parse(number.ToJsonString(), CultureInfo.InvariantCulture);
+    internal static double ToDouble(JsonNode number) => double.Parse(number.ToJsonString(), CultureInfo.InvariantCulture);
 
-    private static JsonValue Number(double value) =>
+    internal static JsonValue Number(double value) =>
         double.IsInteger(value) ? JsonValue.Create((long)value) : JsonValue.Create(value);
 
-    private static JsonObject With(JsonObject instance, string name, JsonNode? value)
+    internal static JsonObject With(JsonObject instance, string name, JsonNode? value)
     {
         var copy = instance.DeepClone().AsObject();
         copy[name] = value;
         return copy;
     }
 
-    private static string Instances(int count) => count == 1 ? "1 instance" : $"{count} instances";
+    internal static string Instances(int count) => count == 1 ? "1 instance" : $"{count} instances";
 
     /// <summary>A request with <paramref name="count"/> copies of the instance.</summary>
-    private static JsonObject Batch(JsonObject instance, int count) =>
+    internal static JsonObject Batch(JsonObject instance, int count) =>
         new() { ["instances"] = new JsonArray([.. Enumerable.Range(0, count).Select(_ => instance.DeepClone())]) };
 
-    private static PredictCase Valid(string name, JsonObject body) => new($"valid: {name}", body.ToJsonString(), ExpectValid: true, Field: null);
+    internal static PredictCase Valid(string name, JsonObject body) => new($"valid: {name}", body.ToJsonString(), ExpectValid: true, Field: null);
 
     /// <summary>A request whose only instance breaks a rule of <paramref name="property"/>.</summary>
-    private static PredictCase InvalidInstance(string name, JsonObject instance, string property) =>
+    internal static PredictCase InvalidInstance(string name, JsonObject instance, string property) =>
         InvalidRequest(name, Batch(instance, 1), $"instances[0].{property}");
 
-    private static PredictCase InvalidRequest(string name, JsonObject body, string field) =>
+    internal static PredictCase InvalidRequest(string name, JsonObject body, string field) =>
         new($"invalid: {name}", body.ToJsonString(), ExpectValid: false, Field: field);
+}
+
+/// <summary>
+/// One model's part of the document: its metadata and predict operations, the schema of its predict request,
+/// and predict requests generated from that schema alone.
+/// </summary>
+internal sealed class ModelContract
+{
+    private const string Json = "application/json";
+    private readonly OpenApiContract _document;
+
+    public ModelContract(OpenApiContract document, string name)
+    {
+        _document = document;
+        Name = name;
+        MetadataPath = $"/v1/models/{name}";
+        PredictPath = $"/v1/models/{name}:predict";
+        MetadataOperation = document.OperationAt(MetadataPath, HttpMethod.Get).OperationId;
+        var (predictOperation, predict) = document.OperationAt(PredictPath, HttpMethod.Post);
+        PredictOperation = predictOperation;
+        PredictRequestSchema = document.Validator.Dereference(predict["requestBody"]!["content"]![Json]!["schema"]!.AsObject());
+        InstancesSchema = PredictRequestSchema["properties"]!["instances"]!.AsObject();
+        InstanceSchema = document.Validator.Dereference(InstancesSchema["items"]!.AsObject());
+        PredictionSchema = document.Validator.Dereference(
+            document.Validator.Dereference(predict["responses"]!["200"]!["content"]![Json]!["schema"]!.AsObject())["properties"]!["predictions"]!["items"]!.AsObject());
+    }
+
+    public string Name { get; }
+
+    public string MetadataPath { get; }
+
+    public string PredictPath { get; }
+
+    public string MetadataOperation { get; }
+
+    public string PredictOperation { get; }
+
+    /// <summary>The body of a predict request: an object with <c>instances</c>.</summary>
+    public JsonObject PredictRequestSchema { get; }
+
+    /// <summary>The <c>instances</c> array of a predict request.</summary>
+    public JsonObject InstancesSchema { get; }
+
+    /// <summary>One instance: the features of the model.</summary>
+    public JsonObject InstanceSchema { get; }
+
+    /// <summary>One prediction of a 200 answer.</summary>
+    public JsonObject PredictionSchema { get; }
+
+    /// <summary>
+    /// Predict requests built from the document's schema alone: valid ones (a typical instance, each bound and
+    /// each allowed category, a full batch), then one variant per rule of the schema that breaks that rule only.
+    /// </summary>
+    public IReadOnlyList<PredictCase> PredictCases()
+    {
+        var instance = ValidInstance();
+        var cases = new List<PredictCase> { OpenApiContract.Valid("one typical instance", OpenApiContract.Batch(instance, 1)) };
+        foreach (var (name, schema) in InstanceProperties())
+        {
+            if (schema["minimum"] is { } min)
+            {
+                cases.Add(OpenApiContract.Valid($"{name} at its minimum", OpenApiContract.Batch(OpenApiContract.With(instance, name, min.DeepClone()), 1)));
+                cases.Add(OpenApiContract.InvalidInstance($"{name} below its minimum", OpenApiContract.With(instance, name, OpenApiContract.Number(OpenApiContract.ToDouble(min) - 1)), name));
+            }
+
+            if (schema["maximum"] is { } max)
+            {
+                cases.Add(OpenApiContract.Valid($"{name} at its maximum", OpenApiContract.Batch(OpenApiContract.With(instance, name, max.DeepClone()), 1)));
+                cases.Add(OpenApiContract.InvalidInstance($"{name} above its maximum", OpenApiContract.With(instance, name, OpenApiContract.Number(OpenApiContract.ToDouble(max) + 1)), name));
+            }
+
+            if (OpenApiContract.Types(schema).Contains("integer"))
+            {
+                cases.Add(OpenApiContract.InvalidInstance($"{name} with a fractional part", OpenApiContract.With(instance, name, OpenApiContract.Number(OpenApiContract.ToDouble(instance[name]!) + 0.5)), name));
+            }
+
+            foreach (var allowed in schema["enum"]?.AsArray() ?? [])
+            {
+                cases.Add(OpenApiContract.Valid($"{name} = {allowed!.ToJsonString()}", OpenApiContract.Batch(OpenApiContract.With(instance, name, allowed.DeepClone()), 1)));
+            }
+
+            if (schema["enum"] is not null)
+            {
+                cases.Add(OpenApiContract.InvalidInstance($"{name} outside its allowed values", OpenApiContract.With(instance, name, "not-an-allowed-value"), name));
+            }
+
+            foreach (var (type, wrong) in OpenApiContract.WrongTypes(schema))
+            {
+                cases.Add(OpenApiContract.InvalidInstance($"{name} as {type}", OpenApiContract.With(instance, name, wrong), name));
+            }
+        }
+
+        foreach (var required in InstanceSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+        {
+            var missing = instance.DeepClone().AsObject();
+            missing.Remove(required);
+            cases.Add(OpenApiContract.InvalidInstance($"{required} missing", missing, required));
+        }
+
+        if (InstanceSchema["additionalProperties"] is JsonValue additional && !additional.GetValue<bool>())
+        {
+            cases.Add(OpenApiContract.InvalidInstance("a property the schema does not list", OpenApiContract.With(instance, "unlisted_property", 1), "unlisted_property"));
+        }
+
+        foreach (var (type, wrong) in OpenApiContract.WrongTypes(InstanceSchema))
+        {
+            cases.Add(OpenApiContract.InvalidRequest($"an instance as {type}", new JsonObject { ["instances"] = new JsonArray { wrong } }, "instances[0]"));
+        }
+
+        cases.AddRange(RequestCases(instance));
+        return cases;
+    }
+
+    private IEnumerable<PredictCase> RequestCases(JsonObject instance)
+    {
+        if (InstancesSchema["minItems"] is { } min)
+        {
+            var fewest = (int)OpenApiContract.ToDouble(min);
+            yield return OpenApiContract.Valid($"{OpenApiContract.Instances(fewest)} (the fewest allowed)", OpenApiContract.Batch(instance, fewest));
+            yield return OpenApiContract.InvalidRequest($"{OpenApiContract.Instances(fewest - 1)} (fewer than allowed)", OpenApiContract.Batch(instance, fewest - 1), "instances");
+        }
+
+        if (InstancesSchema["maxItems"] is { } max)
+        {
+            var most = (int)OpenApiContract.ToDouble(max);
+            yield return OpenApiContract.Valid($"{OpenApiContract.Instances(most)} (the most allowed)", OpenApiContract.Batch(instance, most));
+            yield return OpenApiContract.InvalidRequest($"{OpenApiContract.Instances(most + 1)} (more than allowed)", OpenApiContract.Batch(instance, most + 1), "instances");
+        }
+
+        foreach (var (type, wrong) in OpenApiContract.WrongTypes(InstancesSchema))
+        {
+            yield return OpenApiContract.InvalidRequest($"instances as {type}", new JsonObject { ["instances"] = wrong }, "instances");
+        }
+
+        foreach (var required in PredictRequestSchema["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+        {
+            yield return OpenApiContract.InvalidRequest($"{required} missing from the request", new JsonObject(), required);
+        }
+    }
+
+    /// <summary>One instance that keeps every rule: each listed property, inside its range, an allowed category.</summary>
+    private JsonObject ValidInstance()
+    {
+        var instance = new JsonObject();
+        foreach (var (name, schema) in InstanceProperties())
+        {
+            instance[name] = OpenApiContract.ValidValue(name, schema);
+        }
+
+        return instance;
+    }
+
+    private IEnumerable<(string Name, JsonObject Schema)> InstanceProperties() =>
+        InstanceSchema["properties"]!.AsObject().Select(p => (p.Key, _document.Validator.Dereference(p.Value!.AsObject())));
+
 }
 
 /// <param name="Name">What the request tries, e.g. <c>invalid: tenure_months below its minimum</c>.</param>

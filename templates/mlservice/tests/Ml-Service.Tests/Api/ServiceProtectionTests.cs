@@ -20,7 +20,7 @@ namespace Ml_Service.Tests.Api;
 /// </summary>
 public sealed class ServiceProtectionTests
 {
-    private const string PredictPath = "/v1/models/churn:predict";
+    private static readonly string PredictPath = ServedModelCases.PredictUri(ServedModelCases.Any).OriginalString;
     private const string TrustedProxy = "127.0.0.1";
     private const string Client = "203.0.113.7";
     private const string OtherClient = "203.0.113.8";
@@ -30,7 +30,7 @@ public sealed class ServiceProtectionTests
     {
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0", ["Limits:RetryAfterSeconds"] = "3" });
         var client = await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExampleRequestPath));
+        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
         var first = SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -56,7 +56,7 @@ public sealed class ServiceProtectionTests
     {
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "1" });
         await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExampleRequestPath));
+        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
         var first = SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -74,7 +74,7 @@ public sealed class ServiceProtectionTests
     {
         using var factory = Factory(new() { ["Limits:RequestTimeoutSeconds"] = "1", ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0" });
         await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExampleRequestPath));
+        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
 
         var stuck = await SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held).WaitAsync(TimeSpan.FromSeconds(20));
         var next = await SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
@@ -113,7 +113,7 @@ public sealed class ServiceProtectionTests
             },
             logs);
         await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExampleRequestPath));
+        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
         var first = SendAsync(factory, HttpMethods.Post, PredictPath, "10.244.3.9", Client, held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -6,36 +6,43 @@ namespace Ml_Service.Tests.Api;
 
 /// <summary>
 /// The same row must get the same prediction through the training path (CSV, in-memory pipeline)
-/// and the serving path (JSON over HTTP, model loaded from disk, pooled engine).
+/// and the serving path (JSON over HTTP, model loaded from disk, pooled engine), for every model.
 /// </summary>
 public class TrainServeSkewTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
-    [Fact]
-    public async Task Training_and_serving_predict_the_same_for_the_same_rows()
+    [Theory]
+    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
+    public async Task Training_and_serving_predict_the_same_for_the_same_rows(string name)
     {
-        var lines = (await File.ReadAllLinesAsync(Repository.DataPath)).Take(51).ToArray();
-        var rows = TrainingData.Parse(lines, Repository.DataPath);
+        var model = ServedModelCases.Model(name);
+        var dataPath = Repository.DataPath(model);
+        var lines = (await File.ReadAllLinesAsync(dataPath)).Take(51).ToArray();
+        var rows = TrainingData.Parse(model, lines, dataPath);
         var ml = new MLContext();
-        var trainingPath = ml.Data
-            .CreateEnumerable<ChurnScore>(
-                ml.Model.Load(SharedModel.ModelPath, out _).Transform(ml.Data.LoadFromEnumerable(rows)),
-                reuseRowObject: false)
-            .Select(s => (double)s.Probability)
-            .ToList();
+        var scored = ml.Model.Load(SharedModel.Of(model).ModelPath, out _).Transform(model.ToDataView(ml, rows));
+        var trainingPath = model.Task switch
+        {
+            ModelTask.Binary => ml.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Probability }),
+            ModelTask.Multiclass => ml.Data.CreateEnumerable<MulticlassPrediction>(scored, reuseRowObject: false).Select(p => p.Score.Select(s => (double)s).ToArray()),
+            _ => ml.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Score }),
+        };
 
         var header = lines[0].Split(',');
         var client = await factory.CreateStartedClientAsync();
-        var servingPath = new List<double>();
+        var servingPath = new List<double[]>();
         foreach (var batch in lines.Skip(1).Chunk(10))
         {
-            var instances = new JsonArray(batch.Select(line => (JsonNode)SampleInstances.FromCsv(header, line.Split(','))).ToArray());
-            var response = await client.PostAsJsonAsync(new Uri("/v1/models/churn:predict", UriKind.Relative), new JsonObject { ["instances"] = instances });
+            var instances = new JsonArray(batch.Select(line => (JsonNode)SampleInstances.FromCsv(model, header, line.Split(','))).ToArray());
+            var response = await client.PostAsJsonAsync(ServedModelCases.PredictUri(model), new JsonObject { ["instances"] = instances });
             response.EnsureSuccessStatusCode();
             servingPath.AddRange((await response.Content.ReadFromJsonAsync<JsonObject>())!["predictions"]!.AsArray()
-                .Select(p => p!["probability"]!.GetValue<double>()));
+                .Select(p => ServedModelCases.Numbers(model, p!)));
         }
 
         servingPath.Should().HaveCount(50);
-        servingPath.Should().Equal(trainingPath, (served, trained) => Math.Abs(served - trained) < 1e-6);
+        var expected = trainingPath.ToList();
+        servingPath.Zip(expected).Should().OnlyContain(
+            pair => pair.First.Length == pair.Second.Length && pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) <= 1e-6 * Math.Max(1, Math.Abs(v.Second))),
+            "training and serving must score every row alike");
     }
 }

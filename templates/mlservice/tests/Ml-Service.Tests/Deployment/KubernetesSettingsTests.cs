@@ -17,7 +17,8 @@ public class KubernetesSettingsTests
     public void Every_model_setting_names_a_serving_option()
     {
         var modelKeys = Settings().Keys.Where(k => k.StartsWith(ServingOptions.Section + "__", StringComparison.Ordinal)).ToArray();
-        var properties = typeof(ServingOptions).GetProperties().Select(p => $"{ServingOptions.Section}__{p.Name}");
+        var properties = typeof(ServingOptions).GetProperties().Select(p => $"{ServingOptions.Section}__{p.Name}")
+            .Concat(ModelCatalog.Names.Select(n => $"{ServingOptions.Section}__{nameof(ServingOptions.Paths)}__{n}"));
 
         modelKeys.Should().NotBeEmpty().And.BeSubsetOf(properties);
     }
@@ -32,7 +33,8 @@ public class KubernetesSettingsTests
         var options = configuration.GetSection(ServingOptions.Section).Get<ServingOptions>(o => o.ErrorOnUnknownConfiguration = true);
 
         options.Should().NotBeNull();
-        options!.Path.Should().Be(Settings()["Model__Path"]);
+        options!.Directory.Should().Be(Settings()["Model__Directory"]);
+        new Ml_Service.Api.Serving.ServingOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true)
             .Should().BeTrue(string.Join("; ", results.Select(r => r.ErrorMessage)));

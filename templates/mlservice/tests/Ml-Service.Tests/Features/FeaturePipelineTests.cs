@@ -3,28 +3,50 @@ using Microsoft.ML.Data;
 
 namespace Ml_Service.Tests.Features;
 
+/// <summary>The feature pipeline each model's definition builds: numbers and one-hot categories, scaled to [0, 1].</summary>
 public class FeaturePipelineTests
 {
-    private static readonly ChurnFeatures[] s_rows =
-    [
-        new() { TenureMonths = 0, MonthlyCharges = 20, SupportCalls = 0, Contract = "month-to-month", PaymentMethod = "credit-card" },
-        new() { TenureMonths = 72, MonthlyCharges = 120, SupportCalls = 10, Contract = "two-year", PaymentMethod = "bank-transfer" },
-        new() { TenureMonths = 36, MonthlyCharges = 70, SupportCalls = 5, Contract = "one-year", PaymentMethod = "electronic-check" },
-    ];
+    public static TheoryData<string> Models => [.. ModelCatalog.Names];
 
-    [Fact]
-    public void Features_are_three_numbers_plus_one_hot_categories_scaled_to_the_unit_interval()
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Features_are_the_numbers_plus_one_hot_categories_scaled_to_the_unit_interval(string name)
     {
+        var model = ModelCatalog.Find(name)!;
+        var rows = SampleRows(model, 40);
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(s_rows);
+        var data = ml.Data.LoadFromEnumerable(rows, model.InputSchema);
 
-        var transformed = FeaturePipeline.Build(ml).Fit(data).Transform(data);
-        var vectors = transformed.GetColumn<VBuffer<float>>(FeaturePipeline.FeaturesColumn)
+        var transformed = model.BuildFeaturePipeline(ml).Fit(data).Transform(data);
+        var vectors = transformed.GetColumn<VBuffer<float>>(FeatureRow.FeaturesColumn)
             .Select(v => v.DenseValues().ToArray())
             .ToList();
 
-        vectors.Should().HaveCount(3).And.OnlyContain(v => v.Length == 3 + 3 + 3);
+        // Each categorical slot is one-hot over every category of the model (one dictionary, in definition order).
+        var categories = model.CategoricalFeatures.SelectMany(c => c.Allowed).Distinct().Count();
+        var numbers = model.NumericFeatures.Count;
+        vectors.Should().HaveCount(rows.Count).And.OnlyContain(v => v.Length == numbers + (model.CategoricalFeatures.Count * categories));
         vectors.SelectMany(v => v).Should().OnlyContain(x => x >= 0 && x <= 1);
-        vectors[0].Skip(3).Should().NotEqual(vectors[1].Skip(3), "different categories encode differently");
+        foreach (var (row, vector) in rows.Zip(vectors))
+        {
+            vector.Skip(numbers).Count(x => x == 1).Should().Be(model.CategoricalFeatures.Count, "one category is on per categorical feature");
+        }
+
+        var first = rows.FindIndex(r => r.Categories.SequenceEqual(rows[0].Categories) is false);
+        vectors[0].Skip(numbers).Should().NotEqual(vectors[first].Skip(numbers), "different categories encode differently");
+    }
+
+    private static List<FeatureRow> SampleRows(ModelDefinition model, int count)
+    {
+        var lines = File.ReadAllLines(Repository.DataPath(model));
+        var header = lines[0].Split(',');
+        return [.. lines.Skip(1).Take(count).Select(line =>
+        {
+            var cells = line.Split(',');
+            var record = header.Select((h, i) => (h, i)).Where(p => p.h != model.Label.Name)
+                .ToDictionary(p => p.h, p => RawValue.FromCsv(cells[p.i]));
+            var errors = new List<FeatureError>();
+            return model.Validate(record, errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        })];
     }
 }

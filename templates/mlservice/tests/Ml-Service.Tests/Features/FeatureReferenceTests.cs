@@ -8,21 +8,25 @@ namespace Ml_Service.Tests.Features;
 /// </summary>
 public class FeatureReferenceTests
 {
-    [Fact]
-    public void The_manifest_has_a_reference_for_every_feature_of_the_schema()
+    public static TheoryData<string> Models => [.. ModelCatalog.Names];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_manifest_has_a_reference_for_every_feature_of_the_model(string name)
     {
-        var references = SharedModel.Manifest.FeatureReference;
+        var model = ModelCatalog.Find(name)!;
+        var references = SharedModel.Of(model).Manifest.FeatureReference;
 
         references.Should().NotBeNull();
-        references!.Keys.Should().BeEquivalentTo(FeatureSchema.Columns.Select(c => c.Name));
-        foreach (var column in FeatureSchema.Columns)
+        references!.Keys.Should().BeEquivalentTo(model.Features.Select(c => c.Name));
+        foreach (var column in model.Features)
         {
             var reference = references[column.Name];
             reference.Proportions.Sum().Should().BeApproximately(1, 1e-9, column.Name);
             if (column is CategoricalFeature categorical)
             {
                 reference.Kind.Should().Be(FeatureReference.CategoricalKind);
-                reference.Categories.Should().Equal(categorical.Allowed, "categories follow the schema order");
+                reference.Categories.Should().Equal(categorical.Allowed, "categories follow the definition's order");
                 reference.Proportions.Should().HaveCount(categorical.Allowed.Count);
             }
             else
@@ -34,23 +38,26 @@ public class FeatureReferenceTests
         }
     }
 
-    [Fact]
-    public void The_reference_describes_the_training_split_not_the_whole_file()
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_reference_describes_the_training_split_not_the_whole_file(string name)
     {
-        var parameters = TrainingParams.Load(Repository.ParamsPath, []);
+        var model = ModelCatalog.Find(name)!;
+        var parameters = TrainingParams.Load(Repository.ParamsPath(model), []);
         var ml = new MLContext(parameters.Seed);
-        var split = ModelTrainer.Split(ml, TrainingData.Load(Repository.DataPath), parameters);
-        var trainingRows = ml.Data.CreateEnumerable<ChurnExample>(split.TrainSet, reuseRowObject: false).ToList();
-        var tenure = SharedModel.Manifest.FeatureReference![FeatureSchema.TenureMonths];
+        var split = ModelTrainer.Split(ml, model, TrainingData.Load(model, Repository.DataPath(model)), parameters);
+        var trainingRows = model.FromDataView(ml, split.TrainSet);
+        var feature = model.NumericFeatures[0].Name;
+        var reference = SharedModel.Of(model).Manifest.FeatureReference![feature];
 
         var counts = new long[10];
         foreach (var row in trainingRows)
         {
-            counts[tenure.BinOf(row.TenureMonths)]++;
+            counts[reference.BinOf(model.Numeric(row, feature))]++;
         }
 
-        counts.Select(c => c / (double)trainingRows.Count).Should().Equal(tenure.Proportions);
-        FeatureReference.Psi(tenure, counts).Should().BeApproximately(0, 1e-12, "the training split against itself has no drift");
+        counts.Select(c => c / (double)trainingRows.Count).Should().Equal(reference.Proportions);
+        FeatureReference.Psi(reference, counts).Should().BeApproximately(0, 1e-12, "the training split against itself has no drift");
     }
 
     [Theory]
@@ -82,14 +89,16 @@ public class FeatureReferenceTests
         reference.BinOf("z").Should().Be(-1);
     }
 
-    [Fact]
-    public void The_reference_round_trips_through_the_manifest_json()
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void The_reference_round_trips_through_the_manifest_json(string name)
     {
-        var path = Path.Combine(SharedModel.Folder, ModelManifest.FileName);
+        var trained = SharedModel.Of(ModelCatalog.Find(name)!);
+        var path = Path.Combine(trained.Folder, ModelManifest.FileName);
         var json = File.ReadAllText(path);
 
         json.Should().Contain("\"feature_reference\"").And.Contain("\"kind\": \"numeric\"").And.Contain("\"edges\"")
             .And.Contain("\"kind\": \"categorical\"").And.Contain("\"categories\"").And.Contain("\"proportions\"");
-        ModelManifest.Load(path)!.FeatureReference.Should().BeEquivalentTo(SharedModel.Manifest.FeatureReference);
+        ModelManifest.Load(path)!.FeatureReference.Should().BeEquivalentTo(trained.Manifest.FeatureReference);
     }
 }
