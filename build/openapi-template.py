@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns the served (API-key) OpenAPI document into the template's docs/openapi.json with //#if (ApiKeyAuth) variants."""
-import json, sys
+"""Turns the served (API-key) OpenAPI document into the template's docs/openapi.json with //#if (ApiKeyAuth) variants,
+and each sample model's paths and schemas inside //#if (<Name>Model) (the symbols that keep one model per --task)."""
+import json, re, sys
 from collections import OrderedDict
 path = sys.argv[1]
 doc = json.loads(open(path).read(), object_pairs_hook=OrderedDict)
@@ -24,6 +25,31 @@ for p, item in doc["paths"].items():
 doc["components"] = first(doc["components"], ["securitySchemes"])
 text = json.dumps(doc, indent=2, ensure_ascii=False).replace("+", "\\u002B")
 lines = text.split("\n")
+
+# One model's entries: its two paths (indent 4) and its four schemas (indent 6). Each must be followed by an entry
+# that is always there (a comma after it), so that leaving the model out keeps the JSON valid.
+models = sorted({m.group(1) for m in (re.fullmatch(r"/v1/models/([a-z][a-z0-9]*):predict", p) for p in doc["paths"]) if m})
+prefixes = {m[0].upper() + m[1:]: m for m in models}
+model_start, model_end = {}, set()
+for n, line in enumerate(lines):
+    indent = len(line) - len(line.lstrip())
+    key = re.fullmatch(r'"([^"]+)": \{', line.strip())
+    if not key:
+        continue
+    name = key.group(1)
+    symbol = None
+    if indent == 4 and (m := re.fullmatch(r"/v1/models/([a-z][a-z0-9]*)(:predict)?", name)) and m.group(1) in models:
+        symbol = m.group(1)[0].upper() + m.group(1)[1:] + "Model"
+    elif indent == 6 and (m := re.fullmatch(r"([A-Z][a-z0-9]*)(Instance|PredictRequest|PredictResponse|Prediction)", name)) and m.group(1) in prefixes:
+        symbol = m.group(1) + "Model"
+    if symbol is None:
+        continue
+    end = next(k for k in range(n + 1, len(lines)) if len(lines[k]) - len(lines[k].lstrip()) == indent)
+    if lines[end].strip() != "},":
+        sys.exit(f"{name} is the last entry of its object: excluding it would leave a trailing comma")
+    model_start[n] = symbol
+    model_end.add(end)
+
 out = []
 i = 0
 def block(start_prefix, indent):
@@ -31,6 +57,8 @@ def block(start_prefix, indent):
 while i < len(lines):
     line = lines[i]
     stripped = line.lstrip()
+    if i in model_start:
+        out.append(f"//#if ({model_start[i]})")
     ind = len(line) - len(stripped)
     if stripped in ('"security": [', '"401": {', '"securitySchemes": {'):
         out.append("//#if (ApiKeyAuth)")
@@ -44,5 +72,7 @@ while i < len(lines):
         i += 1
         continue
     out.append(line)
+    if i in model_end:
+        out.append("//#endif")
     i += 1
 open(path, "w").write("\n".join(out) + "\n")
