@@ -3,14 +3,17 @@ using Microsoft.ML.Data;
 
 namespace Ml_Service.Tests.Features;
 
-/// <summary>The feature pipeline each model's definition builds: numbers and one-hot categories, scaled to [0, 1].</summary>
+/// <summary>
+/// The feature pipeline each model's definition builds: numbers and one-hot categories, min-max scaled with zero kept
+/// at zero (so into [0, 1] for a feature that is never negative, [-1, 1] for one that can be).
+/// </summary>
 public class FeaturePipelineTests
 {
     public static TheoryData<string> Models => [.. ModelCatalog.Names];
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Features_are_the_numbers_plus_one_hot_categories_scaled_to_the_unit_interval(string name)
+    public void Features_are_the_numbers_plus_one_hot_categories_scaled_into_minus_one_to_one(string name)
     {
         var model = ModelCatalog.Find(name)!;
         var rows = SampleRows(model, 40);
@@ -26,7 +29,8 @@ public class FeaturePipelineTests
         var categories = model.CategoricalFeatures.SelectMany(c => c.Allowed).Distinct().Count();
         var numbers = model.NumericFeatures.Count;
         vectors.Should().HaveCount(rows.Count).And.OnlyContain(v => v.Length == numbers + (model.CategoricalFeatures.Count * categories));
-        vectors.SelectMany(v => v).Should().OnlyContain(x => x >= 0 && x <= 1);
+        vectors.SelectMany(v => v).Should().OnlyContain(x => x >= -1 && x <= 1);
+        vectors.Max(v => v.Take(numbers).Max(Math.Abs)).Should().Be(1, "the largest magnitude of a feature scales to 1");
         foreach (var (row, vector) in rows.Zip(vectors))
         {
             vector.Skip(numbers).Count(x => x == 1).Should().Be(model.CategoricalFeatures.Count, "one category is on per categorical feature");
