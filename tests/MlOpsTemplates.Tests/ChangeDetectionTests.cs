@@ -18,7 +18,7 @@ public sealed class ChangeDetectionTests
         {
             data.Add(scenario, "docs/ARCHITECTURE.md,README.md,CONTRIBUTING.md", "docs");
             data.Add(scenario, "data/churn.csv", "build train image");
-            data.Add(scenario, "params.yaml", "build train image");
+            data.Add(scenario, "params/churn.yaml", "build train image");
             data.Add(scenario, "dvc.yaml", "train");
             data.Add(scenario, "src/{name}.Model/FeatureSchema.cs", "build train image docs");
             data.Add(scenario, "src/{name}.Training/ModelTrainer.cs", "build train image docs");
@@ -85,6 +85,7 @@ public sealed class ChangeDetectionTests
             new ProcessSpec("bash", ["-c", $"bash scripts/ci/changed-areas.sh {string.Join(' ', arguments)} < \"$1\"", "changed-areas", input], root),
             TimeSpan.FromSeconds(30))).EnsureSuccess();
         return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith("models=", StringComparison.Ordinal))
             .Select(line => line.Split('='))
             .ToDictionary(p => p[0], p => p[1] switch
             {

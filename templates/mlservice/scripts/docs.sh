@@ -6,6 +6,8 @@
 #   code/reference/        code reference from the XML doc comments of the Model, Training and Api projects (fsdocs)
 #   README.html, *.html    README.md and docs/*.md as HTML (fsdocs), with the files docs/ links to;
 #                          their ```mermaid blocks are drawn as diagrams (Mermaid)
+#   models/<name>.html     the card of every model, docs/models/*.md (found by name: a model added
+#                          with make add-model is listed without editing this script)
 # docs/openapi.json is linted first, with the rules of redocly.yaml; a lint error stops the build.
 # Tools: Redocly CLI and Mermaid from the npm registry, pinned below (needs Node.js), and fsdocs-tool
 # from the .NET tool manifest .config/dotnet-tools.json. Intermediate files go to artifacts/obj/docs/.
@@ -112,10 +114,17 @@ cp scripts/docs/_template.html scripts/docs/_body.html "${guides}/"
 stage() {
   local source="$1" index="$2"
   shift 2
+  stage_as "${source}" "$(basename "${source}")" Guides 1 "${index}" "$@"
+}
+# stage_as <source> <target under the guides> <menu category> <category index> <index> <sed args...>
+stage_as() {
+  local source="$1" target="$2" category="$3" category_index="$4" index="$5"
+  shift 5
+  mkdir -p "$(dirname "${guides}/${target}")"
   {
-    printf -- '---\ncategory: Guides\ncategoryindex: 1\nindex: %s\n---\n' "${index}"
+    printf -- '---\ncategory: %s\ncategoryindex: %s\nindex: %s\n---\n' "${category}" "${category_index}" "${index}"
     sed "$@" "${source}"
-  } >"${guides}/$(basename "${source}")"
+  } >"${guides}/${target}"
 }
 stage README.md 0 -e 's#](\([A-Za-z0-9_.][^):]*\))#](../../\1)#g' -e 's#](\.\./\.\./docs/#](#g'
 guide_files=()
@@ -123,6 +132,16 @@ for guide in docs/*.md; do
   [[ -e "${guide}" ]] || continue
   guide_files+=("${guide}")
   stage "${guide}" "${#guide_files[@]}" -e 's#](\.\./README\.md#](README.md#g' -e 's#](\.\./#](../../#g'
+done
+
+# Model cards sit in artifacts/docs/models/: links to docs/*.md stay, links to the README and to other
+# files of the repository are rewritten.
+model_cards=()
+for card in docs/models/*.md; do
+  [[ -e "${card}" ]] || continue
+  model_cards+=("${card}")
+  stage_as "${card}" "models/$(basename "${card}")" Models 2 "${#model_cards[@]}" \
+    -e 's#](\.\./\.\./README\.md#](../README.md#g' -e 's#](\.\./\.\./#](../../../#g'
 done
 
 title_of() {
@@ -144,6 +163,14 @@ title_of() {
   # (Written so that an empty list also works with macOS's bash 3.2 and set -u.)
   for guide in ${guide_files[@]+"${guide_files[@]}"}; do
     echo "- [$(title_of "${guide}")]($(basename "${guide}"))"
+  done
+  echo
+  echo "## Models"
+  echo
+  echo "One card per model of the repository (\`docs/models/<name>.md\`): intended use, data, metrics, limits."
+  echo
+  for card in ${model_cards[@]+"${model_cards[@]}"}; do
+    echo "- [$(title_of "${card}")](models/$(basename "${card}"))"
   done
 } >"${guides}/index.md"
 

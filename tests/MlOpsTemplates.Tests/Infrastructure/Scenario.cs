@@ -5,8 +5,20 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// True: the execution test lets the template's restore post-action restore the repo (and checks it did);
 /// false: it instantiates with --no-restore and runs `dotnet restore` itself.
 /// </param>
-public sealed record Scenario(string Id, string TemplateShortName, string Name, IReadOnlyList<string> ExtraArgs, bool RestoreByPostAction = false)
+/// <param name="AddedModels">
+/// Models added after generation, in order, with `make add-model NAME=&lt;name&gt; TASK=&lt;task&gt;` at the repo root.
+/// </param>
+public sealed record Scenario(
+    string Id,
+    string TemplateShortName,
+    string Name,
+    IReadOnlyList<string> ExtraArgs,
+    bool RestoreByPostAction = false,
+    IReadOnlyList<AddedModel>? AddedModels = null)
 {
+    /// <summary>The models added after generation (none for most scenarios).</summary>
+    public IReadOnlyList<AddedModel> Additions => AddedModels ?? [];
+
     /// <summary>The value given for an option (long or short form), or null when left to its default.</summary>
     public string? OptionValue(string longName, string? shortName = null)
     {

@@ -16,7 +16,17 @@ public static class Scenarios
         new("name-kebab", MlService, "my-ml-service", []),
         new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
         new("name-digit", MlService, "3d.vision", []),
+        // The first model's task, and models added afterwards with make add-model (each repo then has two or three tasks).
+        new("task-multiclass", MlService, "Acme.Plans", ["--task", "multiclass"]),
+        new("task-regression", MlService, "Acme.Demand", ["--task", "regression", "-t", "fasttree"]),
+        new("added-model", MlService, "Acme.Churn", [], AddedModels: [new("fraud", "regression")]),
+        new("two-added-models", MlService, "Acme.Churn", ["--auth", "none"], AddedModels: [new("fraud", "regression"), new("segment", "multiclass")]),
     ];
+
+    /// <summary>Scenarios with models added by make add-model after generation.</summary>
+    public static IReadOnlyList<Scenario> WithAddedModels { get; } = All.Where(s => s.Additions.Count > 0).ToArray();
+
+    public static TheoryData<string> WithAddedModelsIds => ToTheoryData(WithAddedModels);
 
     /// <summary>Scenarios that differ by trainer: each is trained and served end to end.</summary>
     public static IReadOnlyList<Scenario> Trainers { get; } =

@@ -29,12 +29,28 @@ public sealed class TemplatePackage
             logFile,
             TimeSpan.FromMinutes(10));
 
-    /// <summary>Generates <paramref name="scenario"/> into <paramref name="outputFolder"/>.</summary>
-    public Task<ProcessResult> InstantiateAsync(Scenario scenario, string outputFolder, bool noRestore, string logFile) =>
-        NewAsync(
+    /// <summary>
+    /// Generates <paramref name="scenario"/> into <paramref name="outputFolder"/>, then adds its models with
+    /// `make add-model` (see <see cref="AddModelRunner"/>); the result of a step that failed, or of the last one.
+    /// </summary>
+    public async Task<ProcessResult> InstantiateAsync(Scenario scenario, string outputFolder, bool noRestore, string logFile)
+    {
+        var result = await NewAsync(
             outputFolder,
             [scenario.TemplateShortName, "-n", scenario.Name, "-o", outputFolder, .. scenario.ExtraArgs, .. noRestore ? new[] { "--no-restore" } : []],
             logFile);
+        foreach (var model in scenario.Additions)
+        {
+            if (!result.Succeeded || result.StandardError.Trim().Length > 0)
+            {
+                return result;
+            }
+
+            result = await AddModelRunner.RunAsync(this, outputFolder, model.Name, model.Task, Path.ChangeExtension(logFile, $"add-{model.Name}.log"));
+        }
+
+        return result;
+    }
 
     private static async Task<TemplatePackage> CreateAsync()
     {

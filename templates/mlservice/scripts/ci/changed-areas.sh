@@ -7,10 +7,24 @@
 #   image      lint the Dockerfile and build the container image
 #   manifests  render and validate the Kubernetes manifests
 #   docs       build the HTML docs
+# and one `models=<JSON array>` line: the models the train job retrains and gates, one matrix entry
+# each. A change to one model's own files selects that model only:
+#   data/<name>.csv, params/<name>.yaml, src/*.Model/Models/<Name>Model.cs, tests/*/Models/<Name>ModelTests.cs
+# a change to shared code (the rest of src/*.Model, src/*.Training, build settings, the pipeline)
+# selects every model, as listed by params/*.yaml. `train` is true exactly when `models` is not empty.
 # `--all` (or no path at all) selects every area: a new branch, a manual run, a force-push.
 # Paths are matched by folder role (src/*.Api, src/*.Model, ...), never by project name, so a project
-# added later is picked up without editing this script or the workflow.
+# or model added later is picked up without editing this script or the workflow.
 set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+all_models=()
+for params in "${repo}"/params/*.yaml; do
+  [[ -e "${params}" ]] || continue
+  all_models+=("$(basename "${params}" .yaml)")
+done
+declare -A models=()
+every_model=false
 
 areas=(build train image docs)
 #if (Kubernetes)
@@ -22,6 +36,26 @@ for area in "${areas[@]}"; do selected[${area}]=false; done
 select_areas() {
   local area
   for area in "$@"; do selected[${area}]=true; done
+  [[ " $* " == *" train "* ]] && every_model=true
+  return 0
+}
+
+# select_model <name>: retrain this model only (build and image too); an unknown name retrains all.
+select_model() {
+  local name="$1" known
+  for area in build train image; do selected[${area}]=true; done
+  for known in ${all_models[@]+"${all_models[@]}"}; do
+    if [[ "${known}" == "${name}" ]]; then
+      models[${name}]=true
+      return 0
+    fi
+  done
+  every_model=true
+}
+
+# lower_first <Name>: the model name of a class-name prefix (Fraud -> fraud).
+lower_first() {
+  printf '%s%s' "$(printf '%s' "${1:0:1}" | tr '[:upper:]' '[:lower:]')" "${1:1}"
 }
 
 if [[ "${1:-}" == "--all" ]]; then
@@ -36,11 +70,28 @@ else
       Directory.Build.props | Directory.Build.targets | Directory.Packages.props | global.json | nuget.config | \
         *.slnx | .editorconfig | .config/* | Makefile | .github/workflows/* | scripts/ci/*)
         select_areas "${areas[@]}" ;;
-      # Model code and training: retrain and gate; the API and the image embed them.
+      # One model's definition, data, parameters or tests: retrain and gate that model; the API, the
+      # image and the code reference embed the definition.
+      src/*.Model/Models/*Model.cs)
+        name="${path##*/}"
+        select_model "$(lower_first "${name%Model.cs}")"
+        select_areas build image docs ;;
+      data/*.csv)
+        name="${path#data/}"
+        if [[ "${name}" == */* ]]; then select_areas build train image; else select_model "${name%.csv}"; fi ;;
+      params/*.yaml)
+        name="${path#params/}"
+        if [[ "${name}" == */* ]]; then select_areas build train image; else select_model "${name%.yaml}"; fi ;;
+      tests/*/Models/*ModelTests.cs)
+        name="${path##*/}"
+        select_model "$(lower_first "${name%ModelTests.cs}")" ;;
+      # Shared model code and training: retrain and gate every model; the API and the image embed them.
       src/*.Model/* | src/*.Training/*) select_areas build train image docs ;;
-      # Training data and parameters: retrain and gate; the model-quality tests read them; the image bakes the model.
-      data/* | params.yaml) select_areas build train image ;;
+      # Other training data and parameters: retrain and gate every model; the image bakes them.
+      data/* | params/*) select_areas build train image ;;
       dvc.yaml | dvc.lock | .dvc/* | .dvcignore) select_areas train ;;
+      # A model's card and example request: docs (the example is also checked by the tests).
+      docs/models/*.md) select_areas docs ;;
       src/*.Api/*) select_areas build image docs ;;
       tests/*) select_areas build ;;
       # The API contract and its examples are checked by the tests and rendered in the docs.
@@ -62,6 +113,17 @@ else
   [[ "${seen_any}" == true ]] || select_areas "${areas[@]}"
 fi
 
+if [[ "${every_model}" == true ]]; then
+  for name in ${all_models[@]+"${all_models[@]}"}; do models[${name}]=true; done
+fi
+json=""
+while IFS= read -r name; do
+  [[ -n "${name}" ]] && json+="${json:+,}\"${name}\""
+done < <(printf '%s\n' "${!models[@]}" | LC_ALL=C sort)
+# No model to train (a repository without params/): nothing for the train job.
+[[ -n "${json}" ]] || selected[train]=false
+
 for area in "${areas[@]}"; do
   echo "${area}=${selected[${area}]}"
 done
+echo "models=[${json}]"
