@@ -30,7 +30,7 @@ public abstract partial class ModelDefinition
         _layout = new Lazy<Layout>(() => new Layout(Features));
     }
 
-    /// <summary>The model's name: in URLs, metrics, file names (<c>churn</c>).</summary>
+    /// <summary>The model's name: in URLs, metrics, file names (<c>fraud</c>).</summary>
     public abstract string Name { get; }
 
     public abstract ModelTask Task { get; }

@@ -8,7 +8,7 @@ using Microsoft.OpenApi;
 namespace Ml_Service.Api.Endpoints;
 
 /// <summary>
-/// Writes one metadata path (<c>/v1/models/churn</c>) and one predict path (<c>/v1/models/churn:predict</c>)
+/// Writes one metadata path (<c>/v1/models/fraud</c>) and one predict path (<c>/v1/models/fraud:predict</c>)
 /// per model into the OpenAPI document, in place of the routes' <c>{name}</c> templates, each with that
 /// model's schemas, taken from its <see cref="ModelDefinition"/>: the instance (per feature its JSON type,
 /// <c>integer</c> for whole numbers, range and allowed categories; every feature required and no other
@@ -32,17 +32,17 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
         nameof(RegressionPredictResponse), nameof(RegressionInstancePrediction),
     ];
 
-    /// <summary>The class-name form of a model name (<c>churn</c> → <c>Churn</c>), used in operation ids and schema names.</summary>
+    /// <summary>The class-name form of a model name (<c>fraud</c> → <c>Fraud</c>), used in operation ids and schema names.</summary>
     public static string Prefix(string model)
     {
         ArgumentException.ThrowIfNullOrEmpty(model);
         return char.ToUpperInvariant(model[0]) + model[1..];
     }
 
-    /// <summary>The operation id of a model's metadata path (<c>GetModelChurn</c>).</summary>
+    /// <summary>The operation id of a model's metadata path (<c>GetModelFraud</c>).</summary>
     public static string MetadataOperationOf(string model) => MetadataOperation + Prefix(model);
 
-    /// <summary>The operation id of a model's predict path (<c>PredictChurn</c>).</summary>
+    /// <summary>The operation id of a model's predict path (<c>PredictFraud</c>).</summary>
     public static string PredictOperationOf(string model) => PredictOperation + Prefix(model);
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -29,8 +29,8 @@ public static class RoutingProblems
         });
 
     /// <summary>
-    /// <c>GET /v1/models/churn:predict</c> would otherwise reach the metadata route and be told that no model is
-    /// named <c>churn:predict</c>; any method but POST on the predict route is answered with 405 instead.
+    /// <c>GET /v1/models/fraud:predict</c> would otherwise reach the metadata route and be told that no model is
+    /// named <c>fraud:predict</c>; any method but POST on the predict route is answered with 405 instead.
     /// </summary>
     public static RouteGroupBuilder MapPredictMethodProblems(this RouteGroupBuilder group, string predictPattern)
     {

@@ -16,7 +16,7 @@ public sealed class ServingOptions
     public string Directory { get; set; } = "models";
 
     /// <summary>
-    /// Optional file of one model, by model name (<c>Model:Paths:churn</c>), instead of its place under
+    /// Optional file of one model, by model name (<c>Model:Paths:fraud</c>), instead of its place under
     /// <see cref="Directory"/>. Only names of the repository's models are accepted.
     /// </summary>
     public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);

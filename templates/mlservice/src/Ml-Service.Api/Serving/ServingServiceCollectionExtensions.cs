@@ -6,8 +6,10 @@ public static class ServingServiceCollectionExtensions
 {
     public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
     {
+        // A key the options do not have (a typo, or Model:Path of a single-model service) stops the start
+        // instead of being ignored while the service serves from somewhere else.
         services.AddOptions<ServingOptions>()
-            .Bind(configuration.GetSection(ServingOptions.Section))
+            .Bind(configuration.GetSection(ServingOptions.Section), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServingOptions>, ServingOptionsValidator>();

@@ -36,11 +36,12 @@ public sealed class DriftTests : IDisposable
         psi.Values.Should().OnlyContain(v => v >= 0 && v < 0.1, $"inputs drawn from the training data do not drift: {Describe(psi)}");
     }
 
-    [Theory]
-    [MemberData(nameof(ServedModelCases.All), MemberType = typeof(ServedModelCases))]
-    public async Task Inputs_all_at_one_extreme_give_a_large_psi_for_that_feature(string name)
+    [Fact]
+    public async Task Inputs_all_at_one_extreme_give_a_large_psi_for_that_feature()
     {
-        var model = ServedModelCases.Model(name);
+        // The monitor is the same for every model (its features come from the definition): one model shows it.
+        var model = ServedModelCases.Any;
+        var name = model.Name;
         var sample = SampleInstances.All(model);
         var feature = model.NumericFeatures[0];
         _folder.Install(SharedModel.Of(model).ModelPath, manifest => manifest["feature_reference"] = ReferenceOf(model, sample));

@@ -39,7 +39,8 @@ public sealed class ModelHostTests : IDisposable
             await Task.Delay(10);
         }
 
-        for (var swap = 0; swap < 30; swap++)
+        // Ten swaps per model: each swap loads, canary-checks and warms a whole model.
+        for (var swap = 0; swap < 10; swap++)
         {
             host.TryLoad(swap % 2 == 0 ? _other.ModelPath : trained.ModelPath).Loaded.Should().BeTrue();
         }

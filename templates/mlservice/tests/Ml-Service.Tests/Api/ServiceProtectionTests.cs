@@ -20,10 +20,11 @@ namespace Ml_Service.Tests.Api;
 /// </summary>
 public sealed class ServiceProtectionTests
 {
-    private static readonly string PredictPath = ServedModelCases.PredictUri(ServedModelCases.Any).OriginalString;
     private const string TrustedProxy = "127.0.0.1";
     private const string Client = "203.0.113.7";
     private const string OtherClient = "203.0.113.8";
+
+    private static readonly string s_predictPath = ServedModelCases.PredictUri(ServedModelCases.Any).OriginalString;
 
     [Fact]
     public async Task At_capacity_a_request_is_shed_at_once_with_503_and_retry_after_while_probes_and_metrics_answer()
@@ -31,10 +32,10 @@ public sealed class ServiceProtectionTests
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0", ["Limits:RetryAfterSeconds"] = "3" });
         var client = await factory.CreateStartedClientAsync();
         var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held);
+        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var shed = await SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var shed = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
         var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -57,10 +58,10 @@ public sealed class ServiceProtectionTests
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "1" });
         await factory.CreateStartedClientAsync();
         var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held);
+        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var queued = SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var queued = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
         await Task.Delay(200);
         queued.IsCompleted.Should().BeFalse("the second request waits for the slot instead of being refused");
         held.Release();
@@ -76,8 +77,8 @@ public sealed class ServiceProtectionTests
         await factory.CreateStartedClientAsync();
         var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
 
-        var stuck = await SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: held).WaitAsync(TimeSpan.FromSeconds(20));
-        var next = await SendAsync(factory, HttpMethods.Post, PredictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var stuck = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held).WaitAsync(TimeSpan.FromSeconds(20));
+        var next = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
         held.Release();
 
         stuck.Response.StatusCode.Should().Be(StatusCodes.Status408RequestTimeout);
@@ -114,17 +115,17 @@ public sealed class ServiceProtectionTests
             logs);
         await factory.CreateStartedClientAsync();
         var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, PredictPath, "10.244.3.9", Client, held);
+        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.3.9", Client, held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var sameClient = await SendAsync(factory, HttpMethods.Post, PredictPath, "10.244.3.9", Client, new HeldBody(held.Content, release: true));
-        var otherClient = await SendAsync(factory, HttpMethods.Post, PredictPath, "10.244.7.1", OtherClient, new HeldBody(held.Content, release: true));
+        var sameClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.3.9", Client, new HeldBody(held.Content, release: true));
+        var otherClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.7.1", OtherClient, new HeldBody(held.Content, release: true));
         held.Release();
         await first;
 
         sameClient.Response.StatusCode.Should().Be(StatusCodes.Status503ServiceUnavailable, "the client already has a request in progress");
         otherClient.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "another client behind the same ingress is not affected");
-        logs.ClientAddressOf(PredictPath).Should().BeOneOf(Client, OtherClient);
+        logs.ClientAddressOf(s_predictPath).Should().BeOneOf(Client, OtherClient);
     }
 
     [Fact]
