@@ -25,14 +25,21 @@ public sealed class AuthoringTests(ITestOutputHelper output)
                          $"test {test.Duration.TotalSeconds:F1} s, make lint {lint.Duration.TotalSeconds:F1} s");
 
         var training = Path.GetRelativePath(root, Directory.GetDirectories(Path.Combine(root, "src"), "*.Training").Should().ContainSingle().Subject);
+        var models = Directory.GetFiles(Path.Combine(root, "params"), "*.yaml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+        models.Should().HaveCount(3, "the template source has one sample model per task");
         foreach (var trainer in TemplateDefinition.Load(Scenarios.MlService).Choices("Trainer"))
         {
-            var models = Path.Combine(Path.GetDirectoryName(root)!, $"models-{trainer}");
+            // Every model, so each trainer is trained for every task (binary, multiclass, regression).
+            var artifacts = Path.Combine(Path.GetDirectoryName(root)!, $"models-{trainer}");
             var train = await DotNetCli.RunAsync(
-                root, ["run", "--project", training, "--no-build", "--", "--set", $"trainer={trainer}", "--output", models], log($"5-train-{trainer}"));
+                root, ["run", "--project", training, "--no-build", "--", "train", "--set", $"trainer={trainer}", "--models", artifacts], log($"5-train-{trainer}"));
+            output.WriteLine($"train --set trainer={trainer} (all models): {train.Duration.TotalSeconds:F1} s");
 
             train.EnsureSuccess();
-            File.Exists(Path.Combine(models, "model.zip")).Should().BeTrue($"AuthoringMode must compile and train '{trainer}':{Environment.NewLine}{train}");
+            foreach (var model in models)
+            {
+                File.Exists(Path.Combine(artifacts, model!, "model.zip")).Should().BeTrue($"AuthoringMode must compile and train '{trainer}' for the model '{model}':{Environment.NewLine}{train}");
+            }
         }
     }
 }

@@ -220,7 +220,9 @@ public sealed partial class KubernetesManifestTests
 
             // Settings from the ConfigMap, as environment.
             var settings = ConfigMapOf(objects, container);
-            ((string?)settings["Model__Path"]).Should().Be("/app/models/model.zip", because);
+            // Every model is served from <Directory>/<name>/model.zip, where the image bakes them in.
+            ((string?)settings["Model__Directory"]).Should().Be("/app/models", because);
+            settings.Select(s => s.Key).Should().NotContain(["Model__Path", "Model__Name"], "the serving settings have no single-model keys any more, and an unknown Model key stops the start " + because);
             ((string?)settings["ASPNETCORE_ENVIRONMENT"]).Should().Be("Production", because);
             settings.Select(s => s.Key).Should().Contain(["Model__MaxBatchSize", "Model__MaxRequestBodyBytes"], because);
 

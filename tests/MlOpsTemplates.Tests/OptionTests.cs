@@ -54,7 +54,7 @@ public sealed class OptionTests
         var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureCleanSuccess();
 
         help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
-        foreach (var option in new[] { "--trainer", "--ci", "--deploy", "--dvc-remote", "--auth", "--owner", "--registry", "--no-restore" })
+        foreach (var option in new[] { "--trainer", "--task", "--ci", "--deploy", "--dvc-remote", "--auth", "--owner", "--registry", "--no-restore" })
         {
             // "  -t, --trainer <fasttree|lightgbm|sdca>  Description..." : the option, its value, then text.
             var line = new Regex($@"^\s*(-\w, )?{Regex.Escape(option)}(\s+<[^>]*>)?\s{{2,}}\S.*$", RegexOptions.Multiline);
@@ -75,6 +75,7 @@ public sealed class OptionTests
 
     [Theory]
     [InlineData("Trainer", "--trainer", "-t")]
+    [InlineData("Task", "--task", null)]
     [InlineData("Ci", "--ci", null)]
     [InlineData("Deploy", "--deploy", null)]
     [InlineData("DvcRemote", "--dvc-remote", null)]
@@ -109,6 +110,7 @@ public sealed class OptionTests
     [InlineData("--deploy", "helm")]
     [InlineData("--dvc-remote", "ftp")]
     [InlineData("--auth", "oauth")]
+    [InlineData("--task", "ranking")]
     public async Task Invalid_choices_fail_naming_the_option_and_create_nothing(string option, string value)
     {
         var package = await TemplatePackage.GetAsync();

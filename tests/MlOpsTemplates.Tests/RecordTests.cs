@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using MlOpsTemplates.Tests.Infrastructure;
 
 namespace MlOpsTemplates.Tests;
@@ -28,7 +29,9 @@ public sealed class RecordTests
         record.GetProperty("version").GetString().Should().Be(packageVersion, "the version stamped at pack time is the package's own");
         record.GetProperty("template").GetString().Should().Be(scenario.TemplateShortName);
         record.GetProperty("name").GetString().Should().Be(scenario.Name);
-        record.GetProperty("additions").GetArrayLength().Should().Be(0);
+        // Models added with make add-model, in order; AddModelTests checks each entry's fields.
+        record.GetProperty("additions").EnumerateArray().Select(a => a.GetProperty("name").GetString())
+            .Should().Equal(scenario.Additions.Select(m => m.Name), "each make add-model is recorded, in order");
 
         var definition = TemplateDefinition.Load(scenario.TemplateShortName);
         var options = record.GetProperty("options").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
@@ -53,12 +56,43 @@ public sealed class RecordTests
         arguments.AddRange(record.GetProperty("options").EnumerateObject().Select(o => $"--{o.Name}={o.Value.GetString()}"));
         (await package.NewAsync(folder, arguments, Path.Combine(folder, "new.log"))).EnsureSuccess();
 
+        // Then each recorded addition, in order, in its output folder, as make template-update replays them.
+        var additions = record.GetProperty("additions").EnumerateArray().ToArray();
+        for (var i = 0; i < additions.Length; i++)
+        {
+            var addition = additions[i];
+            var itemArguments = new List<string> { addition.GetProperty("template").GetString()! };
+            if (addition.TryGetProperty("name", out var name))
+            {
+                itemArguments.AddRange(["-n", name.GetString()!]);
+            }
+
+            itemArguments.AddRange(addition.GetProperty("options").EnumerateObject().Select(o => $"--{o.Name}={o.Value.GetString()}"));
+            var itemOutput = Path.GetFullPath(Path.Combine(output, addition.TryGetProperty("output", out var o) ? o.GetString()! : "."));
+            (await package.NewAsync(itemOutput, itemArguments, Path.Combine(folder, $"add-{i + 1}.log"))).EnsureCleanSuccess();
+        }
+
         var again = FileTree.RelativeFiles(output);
         again.Should().Equal(tree.Files);
-        foreach (var file in tree.Files)
+        foreach (var file in tree.Files.Where(f => f != Record))
         {
             File.ReadAllBytes(Path.Combine(output, file)).Should().Equal(File.ReadAllBytes(Path.Combine(tree.Root, file)), $"{file} must render to the same bytes from the record");
         }
+
+        // The record itself: the template writes it with no additions; make add-model then appended them.
+        File.ReadAllText(Path.Combine(output, Record)).Should().Be(
+            WithoutAdditions(File.ReadAllText(Path.Combine(tree.Root, Record))),
+            "the record renders to the same bytes, but for the additions make add-model appended");
+    }
+
+    [Fact]
+    public void The_record_without_additions_is_the_template_rendering_of_it()
+    {
+        const string withTwo = "{\n  \"options\": {\n    \"trainer\": \"sdca\"\n  },\n  \"additions\": [\n    {\"name\": \"fraud\"},\n    {\"name\": \"segment\"}\n  ]\n}\n";
+        const string none = "{\n  \"options\": {\n    \"trainer\": \"sdca\"\n  },\n  \"additions\": []\n}\n";
+
+        WithoutAdditions(withTwo).Should().Be(none);
+        WithoutAdditions(none).Should().Be(none);
     }
 
     [Fact]
@@ -95,6 +129,10 @@ public sealed class RecordTests
             yield return (symbol.Name, longName, shortName);
         }
     }
+
+    /// <summary>The record's text with its "additions" array emptied, as the template renders it.</summary>
+    private static string WithoutAdditions(string record) =>
+        Regex.Replace(record, @"^(  ""additions"":) \[\n(.*\n)*?  \]", "$1 []", RegexOptions.Multiline);
 
     private static JsonElement ReadRecord(string root)
     {

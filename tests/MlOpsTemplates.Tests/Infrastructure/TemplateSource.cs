@@ -3,19 +3,31 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// <summary>A template's source folder as a developer has it: the template's files, without build output.</summary>
 public static class TemplateSource
 {
-    private static readonly string[] s_buildOutputFolders = ["bin", "obj", ".vs", "TestResults", "models", "artifacts", "node_modules"];
+    /// <summary>Build output at any depth.</summary>
+    private static readonly string[] s_buildOutputFolders = ["bin", "obj", ".vs", "TestResults", "artifacts", "node_modules"];
+
+    /// <summary>Trained models, at a template's root only: docs/models holds the model cards, which belong to the template.</summary>
+    private const string TrainedModelsFolder = "models";
 
     public static string Folder(string template) => Path.Combine(RepoPaths.Templates, template);
 
-    /// <summary>True for a file that belongs to the template (and so to the package), given its '/'-separated path.</summary>
-    public static bool IsTemplateFile(string relativePath) =>
-        !relativePath.Split('/').Any(s_buildOutputFolders.Contains) && !relativePath.EndsWith(".user", StringComparison.Ordinal);
+    /// <summary>
+    /// True for a file that belongs to a template (and so to the package), given its '/'-separated path relative to
+    /// the templates folder (`mlservice/src/...`), as the package's own excludes see it.
+    /// </summary>
+    public static bool IsTemplateFile(string relativePath)
+    {
+        var segments = relativePath.Split('/');
+        return !segments.Any(s_buildOutputFolders.Contains)
+            && !(segments.Length > 2 && segments[1] == TrainedModelsFolder)
+            && !relativePath.EndsWith(".user", StringComparison.Ordinal);
+    }
 
     /// <summary>Copies the template's files to <paramref name="destination"/>, leaving build output behind.</summary>
     public static void CopyTo(string template, string destination)
     {
         var source = Folder(template);
-        foreach (var file in FileTree.RelativeFiles(source, IsTemplateFile))
+        foreach (var file in FileTree.RelativeFiles(source, f => IsTemplateFile($"{template}/{f}")))
         {
             var target = Path.Combine(destination, file);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
