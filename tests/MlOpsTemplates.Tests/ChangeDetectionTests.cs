@@ -14,13 +14,19 @@ public sealed class ChangeDetectionTests
     {
         // scenario, changed paths ({name} = the -n value; ',' separates paths), expected areas ('*' = every area)
         var data = new TheoryData<string, string, string>();
-        foreach (var scenario in new[] { "defaults", "name-dotted", "trainer-lightgbm" })
+        // scenario, the Pascal-cased and lower-case name of its model
+        foreach (var (scenario, model) in new[] { ("defaults", "churn"), ("name-dotted", "churn"), ("trainer-lightgbm", "churn"), ("task-multiclass", "plan"), ("task-regression", "demand") })
         {
+            var prefix = char.ToUpperInvariant(model[0]) + model[1..];
             data.Add(scenario, "docs/ARCHITECTURE.md,README.md,CONTRIBUTING.md", "docs");
-            data.Add(scenario, "data/churn.csv", "build train image");
-            data.Add(scenario, "params/churn.yaml", "build train image");
+            data.Add(scenario, $"data/{model}.csv", "build train image");
+            data.Add(scenario, $"params/{model}.yaml", "build train image");
+            data.Add(scenario, $"src/{{name}}.Model/Models/{prefix}Model.cs", "build train image docs");
+            data.Add(scenario, $"tests/{{name}}.Tests/Models/{prefix}ModelTests.cs", "build train image");
+            data.Add(scenario, $"docs/models/{model}.md", "docs");
+            data.Add(scenario, $"docs/examples/{model}.json", "build docs");
             data.Add(scenario, "dvc.yaml", "train");
-            data.Add(scenario, "src/{name}.Model/FeatureSchema.cs", "build train image docs");
+            data.Add(scenario, "src/{name}.Model/ModelDefinition.cs", "build train image docs");
             data.Add(scenario, "src/{name}.Training/ModelTrainer.cs", "build train image docs");
             data.Add(scenario, "src/{name}.Api/Program.cs", "build image docs");
             data.Add(scenario, "tests/{name}.Tests/{name}.Tests.csproj", "build");

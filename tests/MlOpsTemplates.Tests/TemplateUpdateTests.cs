@@ -220,6 +220,39 @@ public sealed class TemplateUpdateTests
         record.GetProperty("additions").EnumerateArray().Select(a => a.GetRawText()).Should().Equal([addition], "the record carries the additions on");
     }
 
+    [Fact]
+    public async Task A_model_added_with_make_add_model_is_replayed_on_both_versions_and_stays_byte_for_byte()
+    {
+        var versions = await PackVersions.GetAsync();
+        var scenario = Scenarios.Get("added-model");
+        var model = scenario.Additions.Should().ContainSingle().Subject;
+        var root = Path.Combine(versions.ReposFolder, "added-model");
+        await versions.GenerateAsync(versions.OldHive, scenario, root, Path.Combine(versions.ReposFolder, "added-model-new.log"));
+        (await AddModelRunner.RunMakeAsync(versions.OldHive, root, ["add-model", $"NAME={model.Name}", $"TASK={model.Task}"], Path.Combine(versions.ReposFolder, "added-model-add.log"))).EnsureSuccess();
+        (await GitAsync(root, "init", "--quiet", "--initial-branch=main")).EnsureSuccess();
+        (await GitAsync(root, "add", "--all")).EnsureSuccess();
+        (await GitAsync(root, "commit", "--quiet", "-m", "Generated, then make add-model")).EnsureSuccess();
+        var modelFiles = AddModelTests.ModelFiles(scenario.Name, model.Name);
+        var before = Files(root);
+        var recordedAdditions = JsonDocument.Parse(before[Record]).RootElement.GetProperty("additions").EnumerateArray().Select(a => a.GetRawText()).ToArray();
+        recordedAdditions.Should().ContainSingle("make add-model records the model it added");
+
+        var update = await MakeAsync(root, ["template-update", $"TO={PackVersions.NewVersion}"], "update.log");
+
+        update.ExitCode.Should().Be(0, update.ToString());
+        update.Output.Should().Contain("conflicting (0):");
+        foreach (var file in modelFiles)
+        {
+            update.Output.Should().NotContain(file, "the model renders the same from both versions, so the update leaves its files alone");
+            Files(root)[file].Should().Equal(before[file], $"{file} of the added model must stay byte for byte");
+        }
+
+        File.Exists(Path.Combine(root, PackVersions.AddedFile)).Should().BeTrue("the new version's changes arrive beside the added model");
+        var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, Record))).RootElement;
+        record.GetProperty("version").GetString().Should().Be(PackVersions.NewVersion);
+        record.GetProperty("additions").EnumerateArray().Select(a => a.GetRawText()).Should().Equal(recordedAdditions, "the record carries the model's addition on");
+    }
+
     private sealed record UpdatedRepo(string Root, ProcessResult Update);
 
     private static async Task<UpdatedRepo> UpdateWithEditsAsync(string purpose, Action<string> edit)
