@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using MlOpsTemplates.Tests.Infrastructure;
 
@@ -221,7 +222,7 @@ public sealed class TemplateUpdateTests
     }
 
     [Fact]
-    public async Task A_model_added_with_make_add_model_is_replayed_on_both_versions_and_stays_byte_for_byte()
+    public async Task A_model_added_with_make_add_model_is_replayed_on_both_versions_and_receives_its_samples_changes()
     {
         var versions = await PackVersions.GetAsync();
         var scenario = Scenarios.Get("added-model");
@@ -241,9 +242,18 @@ public sealed class TemplateUpdateTests
 
         update.ExitCode.Should().Be(0, update.ToString());
         update.Output.Should().Contain("conflicting (0):");
-        foreach (var file in modelFiles)
+
+        // The new version changed the card of the sample the model was copied from: the replayed addition brings
+        // that change to the added model's card, under its own name; its other files render the same in both versions.
+        var card = $"docs/models/{model.Name}.md";
+        update.Output.Should().Contain(card, "the update reports the added model's card it changed");
+        File.ReadAllText(Path.Combine(root, card)).Should().EndWith(
+            "\n" + PackVersions.SampleModelNote.Replace("demand", model.Name, StringComparison.Ordinal) + "\n",
+            "the sample's change reaches the model added from it");
+        File.ReadAllText(Path.Combine(root, card)).Should().StartWith(Encoding.UTF8.GetString(before[card]), "the rest of the card is unchanged");
+        foreach (var file in modelFiles.Where(f => f != card))
         {
-            update.Output.Should().NotContain(file, "the model renders the same from both versions, so the update leaves its files alone");
+            update.Output.Should().NotContain(file, "the model's other files render the same from both versions, so the update leaves them alone");
             Files(root)[file].Should().Equal(before[file], $"{file} of the added model must stay byte for byte");
         }
 

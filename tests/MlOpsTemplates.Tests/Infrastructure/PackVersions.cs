@@ -36,6 +36,15 @@ public sealed class PackVersions
     /// <summary>The binary file the new version changes.</summary>
     public const string BinaryFile = "scripts/docs/favicon.png";
 
+    /// <summary>
+    /// The regression sample model's card, to which the new version appends <see cref="SampleModelNote"/>; a model
+    /// added from that sample (make add-model TASK=regression) gets the change when its addition is replayed.
+    /// </summary>
+    public const string RegressionSampleCard = "docs/models/demand.md";
+
+    /// <summary>The line the new version appends to <see cref="RegressionSampleCard"/>; `demand` becomes the added model's name.</summary>
+    public const string SampleModelNote = "Reviewed for the next version: check the demand model's gate after each retraining.";
+
     /// <summary>The option the new version adds, and its default.</summary>
     public const string AddedOption = "region";
 
@@ -147,6 +156,9 @@ public sealed class PackVersions
         File.WriteAllText(
             At(AddedFile),
             "# Ml-Service runbook\n\nWhat to do when ml-service pages you. The service runs in the region-placeholder region.\n");
+
+        // A sample model's file: what a model added from it must receive through the replayed addition.
+        File.AppendAllText(At(RegressionSampleCard), "\n" + SampleModelNote + "\n");
 
         // Binary: the favicon gains a text chunk, so it is still a valid PNG with different bytes.
         File.WriteAllBytes(At(BinaryFile), WithTextChunk(File.ReadAllBytes(At(BinaryFile)), "Comment", "next version"));
