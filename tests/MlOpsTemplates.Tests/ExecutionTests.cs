@@ -31,6 +31,23 @@ public sealed partial class ExecutionTests(ITestOutputHelper output)
         lint.EnsureSuccess();
     }
 
+    [Theory]
+    [MemberData(nameof(Scenarios.WithAddedModelsIds), MemberType = typeof(Scenarios))]
+    public async Task The_tests_of_each_added_model_run_and_pass(string scenarioId)
+    {
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        foreach (var model in repo.Scenario.Additions)
+        {
+            var prefix = char.ToUpperInvariant(model.Name[0]) + model.Name[1..];
+            var filter = $"FullyQualifiedName~.Models.{prefix}ModelTests.";
+            var test = await DotNetCli.RunAsync(repo.Root, ["test", "--no-build", "--filter", filter], repo.Log($"5-test-{model.Name}"));
+            output.WriteLine($"[{scenarioId}] tests of {model.Name} ({model.Task}): {test.Duration.TotalSeconds:F1} s");
+
+            test.EnsureSuccess();
+            TestsRan().IsMatch(test.Output).Should().BeTrue($"the {prefix}ModelTests that make add-model wrote must be found and run:{Environment.NewLine}{test}");
+        }
+    }
+
     // VSTest prints "Passed: 12", Microsoft.Testing.Platform "succeeded: 12".
     [GeneratedRegex(@"(Passed|succeeded):\s*[1-9]", RegexOptions.IgnoreCase)]
     private static partial Regex TestsRan();
