@@ -216,13 +216,13 @@ public sealed class HardeningTests(ITestOutputHelper output)
 
         var ready = await JsonHttp.GetAsync(service.Client, "/health/ready");
         var predict = await JsonHttp.PostAsync(service.Client, PredictPath, await File.ReadAllTextAsync(repo.ExampleRequest(Model)));
-        var notLoaded = service.LogLines.Where(l => l.Contains("Model not loaded", StringComparison.Ordinal)).ToList();
+        var notLoaded = service.LogLines.Where(l => l.Contains("not loaded; the service stays unready", StringComparison.Ordinal)).ToList();
         service.Process.HasExited.Should().BeFalse("the process stays up without a usable model");
         ready.Status.Should().Be(HttpStatusCode.ServiceUnavailable);
         ready.Body.Should().Contain(state == "missing" ? "does not exist" : "corrupt");
         predict.Status.Should().Be(HttpStatusCode.ServiceUnavailable, predict.ToString());
         notLoaded.Should().ContainSingle($"one clear line for the state, not one per probe:{Environment.NewLine}{service.Process.Output}")
-            .Which.Should().Contain(state == "missing" ? "does not exist" : "corrupt");
+            .Which.Should().Contain(state == "missing" ? "does not exist" : "corrupt").And.Contain(Model, "the line names the model");
         service.LogLines.Should().NotContain(l => l.Contains("/health/", StringComparison.Ordinal), "failing probes are not logged one by one");
 
         // Placed as a promotion does: manifest first, model.zip renamed into place last.
