@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, end to end: pack the templates, install them into a private hive, generate
-# Acme.Churn, build it, train the model, start the API, wait until ready, call it, stop it.
+# Acme.Churn, build it, train its model (churn), start the API, wait until ready, call it, stop it.
 # Everything lands under artifacts/demo (regenerated on every run).
 set -euo pipefail
 
@@ -9,7 +9,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 demo="${repo_root}/artifacts/demo"
 name="Acme.Churn"
+model="churn"
 app="${demo}/${name}"
+example="docs/examples/${model}.json"
 api_log="${demo}/api.log"
 trap stop_api EXIT
 
@@ -25,10 +27,10 @@ cd "${app}"
 step "Building ${name} (warnings are errors)"
 dotnet build -warnaserror -nodeReuse:false
 
-step "Training on the sample data"
+step "Training every model of the repo on its sample data"
 dotnet run --project "src/${name}.Training" --no-build
-echo "Manifest (models/manifest.json):"
-cat models/manifest.json
+echo "Manifest (models/${model}/manifest.json):"
+cat "models/${model}/manifest.json"
 echo
 
 port="$(free_port)"
@@ -57,17 +59,21 @@ if [[ -z "${ready}" ]]; then
 fi
 echo "Ready."
 
-step "POST ${url}/v1/models/churn:predict with docs/examples/predict-request.json"
-cat docs/examples/predict-request.json
+step "GET ${url}/v1/models"
+curl -fsS -H "X-Api-Key: ${api_key}" "${url}/v1/models"
+echo
+
+step "POST ${url}/v1/models/${model}:predict with ${example}"
+cat "${example}"
 echo
 echo "Prediction (with the service's API key in X-Api-Key):"
-curl -fsS -H "X-Api-Key: ${api_key}" -H "Content-Type: application/json" --data-binary @docs/examples/predict-request.json \
-  "${url}/v1/models/churn:predict"
+curl -fsS -H "X-Api-Key: ${api_key}" -H "Content-Type: application/json" --data-binary "@${example}" \
+  "${url}/v1/models/${model}:predict"
 echo
 
 step "The same call without an API key"
 status="$(curl -sS -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" \
-  --data-binary @docs/examples/predict-request.json "${url}/v1/models/churn:predict")"
+  --data-binary "@${example}" "${url}/v1/models/${model}:predict")"
 echo "HTTP ${status} (refused: every /v1 call needs the key; the probes do not)"
 if [[ "${status}" != "401" ]]; then
   echo "Expected 401 without an API key. The API log:" >&2

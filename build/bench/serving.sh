@@ -5,12 +5,15 @@
 #   logged     the same build with a summary line logged for every request (the cost of request logs);
 #   bare       build/bench/bare: a minimal-API POST returning a constant prediction, the ceiling;
 #   python     build/bench/peer.py: FastAPI + uvicorn (one worker per core) + a scikit-learn pipeline.
+# All four serve the churn model (binary) of a default repo (dotnet new mlservice, one model).
 # Each is sent one instance and a 64-instance batch; the rounds interleave the services so that
 # noise from the machine spreads over all of them; medians of the rounds are reported.
 
 # shellcheck source=build/lib.sh disable=SC2154 # api_key and the helpers come from build/lib.sh
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 serving_pids=()
+# The model every service is measured on: the default repo's (binary) churn model.
+bench_model="churn"
 
 stop_serving() {
   local pid
@@ -44,7 +47,7 @@ start_generated() {
   shift 4
   (
     cd "${app}/src/${name}.Api/bin/Release/net10.0" || exit 1
-    exec env ASPNETCORE_ENVIRONMENT=Production Model__Path="${app}/models/model.zip" Auth__ApiKeys__0="${api_key}" "$@" \
+    exec env ASPNETCORE_ENVIRONMENT=Production Model__Directory="${app}/models" Auth__ApiKeys__0="${api_key}" "$@" \
       dotnet "${name}.Api.dll" --urls "${url}"
   ) >"${log}" 2>&1 &
   started_pid=$!
@@ -106,7 +109,7 @@ measure() {
   shift 4
   before="$(cpu_ticks "$@")"
   result="$(BENCH_BODY="${body}" BENCH_KEY="${key}" wrk -t2 -c16 -d"${seconds}s" -s "${bench_dir}/post.lua" \
-    "${url}/v1/models/churn:predict" | grep '^RESULT ')" || { echo "wrk failed against ${url}" >&2; return 1; }
+    "${url}/v1/models/${bench_model}:predict" | grep '^RESULT ')" || { echo "wrk failed against ${url}" >&2; return 1; }
   after="$(cpu_ticks "$@")"
   awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -146,9 +149,9 @@ bench_serving() {
   step "Serving: building the generated API and the bare endpoint in Release, training the Python peer"
   dotnet build "${app}/src/${name}.Api" -c Release -nodeReuse:false >"${work}/build-api.log" 2>&1
   dotnet build "${bench_dir}/bare/Bare.csproj" -c Release -o "${work}/bare" -nodeReuse:false >"${work}/build-bare.log" 2>&1
-  [[ -f "${app}/models/model.zip" ]] || make -C "${app}" train >"${work}/train.log" 2>&1
-  (cd "${work}" && /usr/bin/python3 "${bench_dir}/peer.py" train "${app}/data/churn.csv" "${work}/peer.joblib")
-  write_bodies "${app}/docs/examples/predict-request.json" "${work}"
+  [[ -f "${app}/models/${bench_model}/model.zip" ]] || make -C "${app}" train MODEL="${bench_model}" >"${work}/train.log" 2>&1
+  (cd "${work}" && /usr/bin/python3 "${bench_dir}/peer.py" train "${app}/data/${bench_model}.csv" "${work}/peer.joblib")
+  write_bodies "${app}/docs/examples/${bench_model}.json" "${work}"
 
   urls[generated]="http://127.0.0.1:$(free_port)"
   start_generated "${app}" "${name}" "${urls[generated]}" "${work}/generated.log"

@@ -15,8 +15,11 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Scenarios whose image is built by replaying the Dockerfile: the default and the trainer with a native library.</summary>
-    public static TheoryData<string> ReplayedScenarioIds => new() { "defaults", "trainer-lightgbm" };
+    /// <summary>
+    /// Scenarios whose image is built by replaying the Dockerfile: the default, the trainer with a native library,
+    /// and a repo with three models of three tasks (two of them added after generation).
+    /// </summary>
+    public static TheoryData<string> ReplayedScenarioIds => new() { "defaults", "trainer-lightgbm", "two-added-models" };
 
     [Theory]
     [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
@@ -158,19 +161,22 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
         string[] excluded =
         [
             $"{api}/bin/Debug/net10.0/{scenario.Name}.Api.dll", $"{api}/obj/project.assets.json",
-            $"tests/{scenario.Name}.Tests/bin/Release/net10.0/x.dll", "models/model.zip", "models/manifest.json",
+            $"tests/{scenario.Name}.Tests/bin/Release/net10.0/x.dll", "models/churn/model.zip", "models/churn/manifest.json",
+            "models/churn/registry/20260101.000000.0000/model.zip", "models/churn/runs/20260101-000000-abcd.json",
             ".git/HEAD", ".dvc/cache/files/md5/00/11", "data/raw/customers.parquet", "artifacts/coverage/index.html",
             "tests/TestResults/run.trx", ".vs/config", ".idea/workspace.xml", "notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb",
         ];
         excluded.Where(p => !ignore.IsExcluded(p)).Should().BeEmpty($"{path} must keep these out of the build context");
 
         // What the build, the tests and training read stays in: sources, tests, docs and manifests the tests
-        // check, root settings, the parameters and the committed sample data.
+        // check, root settings, each model's parameters and committed sample data.
+        var names = RepoModels.Names(tree.Root);
+        names.Should().NotBeEmpty();
         var needed = tree.Files
-            .Where(f => !f.Contains('/', StringComparison.Ordinal) || f == "data/churn.csv"
-                || new[] { "src/", "tests/", "docs/", "deploy/", ".config/" }.Any(folder => f.StartsWith(folder, StringComparison.Ordinal)))
+            .Where(f => !f.Contains('/', StringComparison.Ordinal) || (f.StartsWith("data/", StringComparison.Ordinal) && f.EndsWith(".csv", StringComparison.Ordinal))
+                || new[] { "src/", "tests/", "docs/", "deploy/", ".config/", "params/" }.Any(folder => f.StartsWith(folder, StringComparison.Ordinal)))
             .ToArray();
-        needed.Should().Contain(["data/churn.csv", "params.yaml", "global.json"]);
+        needed.Should().Contain(["global.json", .. names.SelectMany(n => new[] { $"data/{n}.csv", $"params/{n}.yaml" })]);
         needed.Where(ignore.IsExcluded).Should().BeEmpty($"{path} must keep what the image build reads (the tests and training run inside it)");
     }
 
@@ -194,7 +200,8 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
             output.WriteLine($"[{scenarioId}] not replayed: {skipped}");
         }
 
-        image.ContextFiles.Should().Contain("data/churn.csv").And.NotContain(
+        var names = RepoModels.Names(repo.Root);
+        image.ContextFiles.Should().Contain(names.Select(n => $"data/{n}.csv")).And.NotContain(
             f => f.Contains("/bin/", StringComparison.Ordinal) || f.Contains("/obj/", StringComparison.Ordinal) || f.StartsWith("models/", StringComparison.Ordinal),
             ".dockerignore keeps the working copy's build output and models out of the build");
 
@@ -203,7 +210,10 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
         var files = FileTree.RelativeFiles(image.Root);
         var workdir = image.WorkDir.TrimStart('/') + "/";
         files.Should().OnlyContain(f => f.StartsWith(workdir, StringComparison.Ordinal), "the runtime stage holds only what was copied into its WORKDIR");
-        files.Should().Contain([$"{workdir}{scenario.Name}.Api.dll", $"{workdir}appsettings.json", $"{workdir}models/model.zip"]);
+        files.Should().Contain([$"{workdir}{scenario.Name}.Api.dll", $"{workdir}appsettings.json"]);
+        files.Where(f => f.StartsWith($"{workdir}models/", StringComparison.Ordinal)).Should().BeEquivalentTo(
+            names.SelectMany(n => new[] { $"{workdir}models/{n}/model.zip", $"{workdir}models/{n}/manifest.json" }),
+            "every model's served pair is in the image, and nothing else of models/ (registry and runs stay in the build)");
         files.Should().NotContain(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)
                 || f.Contains(".Tests.", StringComparison.Ordinal) || f.Contains(".Training.", StringComparison.Ordinal) || f.EndsWith(".csv", StringComparison.Ordinal),
             "no sources, tests, training app or data in the runtime image");
@@ -225,19 +235,20 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
         var ready = await HttpPolling.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, s_readyTimeout, server);
         output.WriteLine($"[{scenarioId}] ENTRYPOINT live after {live.TotalSeconds:F1} s, ready after {ready.TotalSeconds:F1} s");
 
-        var metadata = await JsonHttp.GetAsync(client, "/v1/models/churn");
-        metadata.Status.Should().Be(HttpStatusCode.OK, Context(metadata));
-        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(image.WorkingDirectory, "models", "manifest.json")))!;
-        metadata.Required("version").GetValue<string>().Should().Be(manifest["version"]!.GetValue<string>(), "the service serves the model trained in the image build: " + Context(metadata));
-
-        var request = await File.ReadAllTextAsync(Path.Combine(repo.Root, "docs", "examples", "predict-request.json"));
-        var instances = JsonNode.Parse(request)!["instances"]!.AsArray().Count;
-        var predict = await JsonHttp.PostAsync(client, "/v1/models/churn:predict", request);
-        predict.Status.Should().Be(HttpStatusCode.OK, Context(predict));
-        predict.Required("predictions").AsArray().Should().HaveCount(instances, Context(predict));
-        foreach (var prediction in predict.Required("predictions").AsArray())
+        var list = await JsonHttp.GetAsync(client, "/v1/models");
+        list.Status.Should().Be(HttpStatusCode.OK, Context(list));
+        list.Required("models").AsArray().Select(n => n!.GetValue<string>()).Should().Equal(names, Context(list));
+        foreach (var name in names)
         {
-            prediction!["probability"]!.GetValue<double>().Should().BeInRange(0, 1, Context(predict));
+            var metadata = await JsonHttp.GetAsync(client, $"/v1/models/{name}");
+            metadata.Status.Should().Be(HttpStatusCode.OK, Context(metadata));
+            var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(image.WorkingDirectory, "models", name, "manifest.json")))!;
+            metadata.Required("version").GetValue<string>().Should().Be(manifest["version"]!.GetValue<string>(), "the service serves the model trained in the image build: " + Context(metadata));
+
+            var request = await File.ReadAllTextAsync(RepoModels.Example(repo.Root, name));
+            var predict = await JsonHttp.PostAsync(client, RepoModels.PredictPath(name), request);
+            predict.Status.Should().Be(HttpStatusCode.OK, Context(predict));
+            PredictionShape.Assert(metadata.Required("task").GetValue<string>(), request, predict, Context);
         }
 
         server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().NotBeEmpty()

@@ -8,8 +8,10 @@ namespace MlOpsTemplates.Tests;
 /// <summary>Each trainer: train on the sample data, serve the model as a real process, call it as a client would.</summary>
 public sealed class EndToEndTests(ITestOutputHelper output)
 {
-    private const string ModelPath = "/v1/models/churn";
-    private const string PredictPath = "/v1/models/churn:predict";
+    /// <summary>The one model of the trainer scenarios (binary, the default task).</summary>
+    private const string Model = "churn";
+    private const string ModelPath = "/v1/models/" + Model;
+    private const string PredictPath = ModelPath + ":predict";
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
 
     [Theory]
@@ -19,12 +21,14 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
 
         var train = (await DotNetCli.RunAsync(repo.Root, ["run", "--project", repo.ProjectFolder("Training"), "--no-build"], repo.Log("5-train"))).EnsureSuccess();
-        var model = Path.Combine(repo.Root, "models", "model.zip");
-        AssertTrainingOutput(repo.Root, model, train);
+        var models = RepoModels.ModelsDirectory(repo.Root);
+        RepoModels.Single(repo.Root).Should().Be(Model);
+        var model = RepoModels.ModelFile(models, Model);
+        AssertTrainingOutput(models, model, train);
 
         await AssertBadDataIsRejectedAndTheModelKeptAsync(repo, model);
 
-        await using var service = await RunningService.StartAsync(repo, model, s_readyTimeout);
+        await using var service = await RunningService.StartAsync(repo, models, s_readyTimeout);
         Durations.Report(output, repo, ("train", train.Duration), ("API ready after", service.TimeToReady));
         var client = service.Client;
         string Context(JsonResponse r) => $"{r}{Environment.NewLine}{service.Process.Describe()}";
@@ -35,11 +39,12 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         var metadata = await JsonHttp.GetAsync(client, ModelPath);
         metadata.Status.Should().Be(HttpStatusCode.OK, Context(metadata));
-        metadata.Required("name").GetValue<string>().Should().NotBeNullOrWhiteSpace(Context(metadata));
+        metadata.Required("name").GetValue<string>().Should().Be(Model, Context(metadata));
+        metadata.Required("task").GetValue<string>().Should().Be("binary", Context(metadata));
         metadata.Required("ready").GetValue<bool>().Should().BeTrue(Context(metadata));
 
-        var examplePath = Path.Combine(repo.Root, "docs", "examples", "predict-request.json");
-        File.Exists(examplePath).Should().BeTrue("the generated repo documents a request body at docs/examples/predict-request.json");
+        var examplePath = RepoModels.Example(repo.Root, Model);
+        File.Exists(examplePath).Should().BeTrue($"the generated repo documents a request body at docs/examples/{Model}.json");
         var example = await File.ReadAllTextAsync(examplePath);
         await AssertPredictsAsync(client, example, Context);
 
@@ -112,7 +117,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     private static async Task AssertBadDataIsRejectedAndTheModelKeptAsync(GeneratedRepo repo, string model)
     {
         var before = await File.ReadAllBytesAsync(model);
-        var lines = await File.ReadAllLinesAsync(Path.Combine(repo.Root, "data", "churn.csv"));
+        var lines = await File.ReadAllLinesAsync(Path.Combine(repo.Root, "data", Model + ".csv"));
         var header = lines[0].Split(',');
         var cells = lines[1].Split(',');
         cells[Array.IndexOf(header, "contract")] = "lifetime";
@@ -127,12 +132,14 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         (await File.ReadAllBytesAsync(model)).Should().Equal(before, "a failed run must leave the current model untouched");
     }
 
-    private static void AssertTrainingOutput(string root, string model, ProcessResult train)
+    private static void AssertTrainingOutput(string models, string model, ProcessResult train)
     {
         File.Exists(model).Should().BeTrue($"training must write {model}:{Environment.NewLine}{train}");
-        var manifestPath = Path.Combine(root, "models", "manifest.json");
+        var manifestPath = RepoModels.Manifest(models, Model);
         File.Exists(manifestPath).Should().BeTrue($"training must write {manifestPath}:{Environment.NewLine}{train}");
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        ((string?)manifest["model"]).Should().Be(Model, $"the manifest names its model: {manifest}");
+        ((string?)manifest["task"]).Should().Be("binary", $"the manifest names its task: {manifest}");
         manifest["metrics"].Should().BeOfType<JsonObject>($"the manifest must record metrics: {manifest}")
             .Which.Should().NotBeEmpty();
     }

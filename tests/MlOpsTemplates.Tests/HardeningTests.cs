@@ -14,7 +14,9 @@ namespace MlOpsTemplates.Tests;
 /// </summary>
 public sealed class HardeningTests(ITestOutputHelper output)
 {
-    private const string PredictPath = "/v1/models/churn:predict";
+    /// <summary>The model of the default repo (the bad request corpus addresses it by name).</summary>
+    private const string Model = "churn";
+    private const string PredictPath = "/v1/models/" + Model + ":predict";
     private static readonly Scenario s_scenario = Scenarios.Get("defaults");
 
     private static string? Key => ServiceAuth.RequiresKey(s_scenario) ? ServiceAuth.TestKey : null;
@@ -34,7 +36,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
     public async Task Every_bad_request_gets_a_4xx_problem_naming_what_is_wrong_and_the_service_keeps_serving()
     {
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelPath, logName: "api-bad-requests");
+        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: "api-bad-requests");
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         var failures = new List<string>();
         var stopwatch = Stopwatch.StartNew();
@@ -74,13 +76,13 @@ public sealed class HardeningTests(ITestOutputHelper output)
     public async Task Steady_load_with_wrk_gets_only_2xx_and_no_socket_errors_while_readiness_stays_200()
     {
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelPath, logName: "api-wrk");
+        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: "api-wrk");
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         using var stop = new CancellationTokenSource();
         var readiness = PollReadinessAsync(service, stop.Token);
 
         var report = await WrkReport.RunAsync(
-            new Uri(service.Address, PredictPath), repo.ExampleRequest, Key, connections: 16, seconds: 5, repo.Log("wrk-steady"));
+            new Uri(service.Address, PredictPath), repo.ExampleRequest(Model), Key, connections: 16, seconds: 5, repo.Log("wrk-steady"));
         await stop.CancelAsync();
         var probes = await readiness;
 
@@ -98,9 +100,9 @@ public sealed class HardeningTests(ITestOutputHelper output)
     {
         var repo = await ReleaseRepo.GetAsync(s_scenario);
         await using var service = await ReleaseService.StartAsync(
-            repo, repo.ModelPath, new Dictionary<string, string?> { ["Limits__ShutdownDrainSeconds"] = "2" }, "api-shutdown");
+            repo, repo.ModelFolder, new Dictionary<string, string?> { ["Limits__ShutdownDrainSeconds"] = "2" }, "api-shutdown");
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-        var example = await File.ReadAllBytesAsync(repo.ExampleRequest);
+        var example = await File.ReadAllBytesAsync(repo.ExampleRequest(Model));
         using var stopLoad = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var load = LatencyLoad.RunAsync(service.Address, PredictPath, Encoding.UTF8.GetString(example), 8, TimeSpan.FromSeconds(20), Key, stopLoad.Token);
 
@@ -143,7 +145,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
         const int Queue = 2;
         await using var service = await ReleaseService.StartAsync(
             repo,
-            repo.ModelPath,
+            repo.ModelFolder,
             new Dictionary<string, string?>
             {
                 ["Limits__MaxConcurrentRequests"] = $"{Permits}",
@@ -152,7 +154,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
             },
             "api-overload");
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
-        var example = await File.ReadAllTextAsync(repo.ExampleRequest);
+        var example = await File.ReadAllTextAsync(repo.ExampleRequest(Model));
         await LatencyLoad.RunAsync(service.Address, PredictPath, example, Permits, TimeSpan.FromSeconds(1), Key); // warm-up
 
         // Unloaded: as many clients as there are slots, so nothing waits and nothing is shed.
@@ -193,9 +195,10 @@ public sealed class HardeningTests(ITestOutputHelper output)
     public async Task Without_a_usable_model_at_start_the_service_stays_up_unready_with_one_log_line_and_turns_ready_when_a_good_one_appears(string state)
     {
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        var folder = Path.Combine(Path.GetDirectoryName(repo.Root)!, $"models-{state}");
+        var directory = Path.Combine(Path.GetDirectoryName(repo.Root)!, $"models-{state}");
+        var folder = RepoModels.Folder(directory, Model);
         Directory.CreateDirectory(folder);
-        var model = Path.Combine(folder, "model.zip");
+        var model = RepoModels.ModelFile(directory, Model);
         File.Delete(model);
         if (state == "corrupt")
         {
@@ -203,7 +206,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
         }
 
         await using var service = await ReleaseService.StartAsync(
-            repo, model, new Dictionary<string, string?> { ["Model__ReloadIntervalSeconds"] = "1" }, $"api-model-{state}");
+            repo, directory, new Dictionary<string, string?> { ["Model__ReloadIntervalSeconds"] = "1" }, $"api-model-{state}");
         await service.WaitForReadinessAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
         for (var i = 0; i < 8; i++)
         {
@@ -212,20 +215,20 @@ public sealed class HardeningTests(ITestOutputHelper output)
         }
 
         var ready = await JsonHttp.GetAsync(service.Client, "/health/ready");
-        var predict = await JsonHttp.PostAsync(service.Client, PredictPath, await File.ReadAllTextAsync(repo.ExampleRequest));
-        var notLoaded = service.LogLines.Where(l => l.Contains("Model not loaded", StringComparison.Ordinal)).ToList();
+        var predict = await JsonHttp.PostAsync(service.Client, PredictPath, await File.ReadAllTextAsync(repo.ExampleRequest(Model)));
+        var notLoaded = service.LogLines.Where(l => l.Contains("not loaded; the service stays unready", StringComparison.Ordinal)).ToList();
         service.Process.HasExited.Should().BeFalse("the process stays up without a usable model");
         ready.Status.Should().Be(HttpStatusCode.ServiceUnavailable);
         ready.Body.Should().Contain(state == "missing" ? "does not exist" : "corrupt");
         predict.Status.Should().Be(HttpStatusCode.ServiceUnavailable, predict.ToString());
         notLoaded.Should().ContainSingle($"one clear line for the state, not one per probe:{Environment.NewLine}{service.Process.Output}")
-            .Which.Should().Contain(state == "missing" ? "does not exist" : "corrupt");
+            .Which.Should().Contain(state == "missing" ? "does not exist" : "corrupt").And.Contain(Model, "the line names the model");
         service.LogLines.Should().NotContain(l => l.Contains("/health/", StringComparison.Ordinal), "failing probes are not logged one by one");
 
         // Placed as a promotion does: manifest first, model.zip renamed into place last.
-        File.Copy(Path.Combine(repo.ModelFolder, "manifest.json"), Path.Combine(folder, "manifest.json.tmp"), overwrite: true);
+        File.Copy(RepoModels.Manifest(repo.ModelFolder, Model), Path.Combine(folder, "manifest.json.tmp"), overwrite: true);
         File.Move(Path.Combine(folder, "manifest.json.tmp"), Path.Combine(folder, "manifest.json"), overwrite: true);
-        File.Copy(repo.ModelPath, Path.Combine(folder, "model.zip.tmp"), overwrite: true);
+        File.Copy(repo.ModelPath(Model), Path.Combine(folder, "model.zip.tmp"), overwrite: true);
         File.Move(Path.Combine(folder, "model.zip.tmp"), model, overwrite: true);
         await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(30));
         await AssertPredictsAsync(service.Client, repo);
@@ -233,7 +236,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
 
     private static async Task AssertPredictsAsync(HttpClient client, ReleaseRepo repo)
     {
-        var request = await File.ReadAllTextAsync(repo.ExampleRequest);
+        var request = await File.ReadAllTextAsync(repo.ExampleRequest(Model));
         var response = await JsonHttp.PostAsync(client, PredictPath, request);
         response.Status.Should().Be(HttpStatusCode.OK, response.ToString());
         var predictions = response.Required("predictions").AsArray();

@@ -12,21 +12,33 @@ namespace MlOpsTemplates.Tests;
 /// </summary>
 public sealed partial class RegistryTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Runs_are_recorded_listed_and_compared_and_promote_and_rollback_switch_the_served_model()
+    /// <summary>
+    /// The default repo (one model: MODEL may be left out) and a repo with an added model, where every command
+    /// names its model with MODEL=churn and the other model's folder is left alone.
+    /// </summary>
+    [Theory]
+    [InlineData("defaults")]
+    [InlineData("added-model")]
+    public async Task Runs_are_recorded_listed_and_compared_and_promote_and_rollback_switch_the_served_model(string scenarioId)
     {
-        var repo = await GeneratedRepo.GetAsync(Scenarios.Get("defaults"));
-        var models = Path.Combine(repo.Root, "models");
+        const string Model = "churn";
+        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        var names = RepoModels.Names(repo.Root);
+        names.Should().Contain(Model);
+        var several = names.Count > 1;
+        string[] model = several ? [$"MODEL={Model}"] : [];
+        var models = RepoModels.Folder(RepoModels.ModelsDirectory(repo.Root), Model);
+        var others = names.Where(n => n != Model).ToDictionary(n => n, n => FolderState(RepoModels.Folder(RepoModels.ModelsDirectory(repo.Root), n)));
 
-        var first = await TrainAsync(repo, [], "make-train-registry-1");
-        var second = await TrainAsync(repo, ["ARGS=--set seed=7"], "make-train-registry-2");
+        var first = await TrainAsync(repo, models, [.. model], "make-train-registry-1");
+        var second = await TrainAsync(repo, models, [.. model, "ARGS=--set seed=7"], "make-train-registry-2");
         try
         {
             ServedVersion(models).Should().Be(second.Version, "make train serves the model it registered");
             second.Version.Should().NotBe(first.Version);
             string.CompareOrdinal(second.Version, first.Version).Should().BePositive("versions sort by time");
 
-            var runs = await MakeAsync(repo, ["runs"], "make-runs");
+            var runs = await MakeAsync(repo, ["runs", .. model], "make-runs");
             var lines = runs.StandardOutput.Split('\n');
             var firstLine = Array.FindIndex(lines, l => l.StartsWith(first.RunId, StringComparison.Ordinal));
             var secondLine = Array.FindIndex(lines, l => l.StartsWith(second.RunId, StringComparison.Ordinal));
@@ -34,18 +46,34 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
             firstLine.Should().BeGreaterThan(secondLine, "make runs lists the newest run first: " + runs);
             lines[firstLine].Should().MatchRegex($@"\bsdca\s+42\s+0\.\d{{4}}\s+0\.\d{{4}}\s+passed\s+{Regex.Escape(first.Version)}$");
             lines[secondLine].Should().MatchRegex($@"\bsdca\s+7\s+0\.\d{{4}}\s+0\.\d{{4}}\s+passed\s+{Regex.Escape(second.Version)}$");
-            output.WriteLine($"----- run record models/runs/{second.RunId}.json -----");
+            output.WriteLine($"----- run record models/{Model}/runs/{second.RunId}.json -----");
             output.WriteLine(await File.ReadAllTextAsync(Path.Combine(models, "runs", second.RunId + ".json")));
 
-            var compare = await MakeAsync(repo, ["runs-compare", $"A={first.RunId}", $"B={second.RunId}"], "make-runs-compare");
+            var compare = await MakeAsync(repo, ["runs-compare", .. model, $"A={first.RunId}", $"B={second.RunId}"], "make-runs-compare");
             compare.Output.Should().MatchRegex(@"(?m)^\s+seed\s+42\s+7\s+-35\s*$", "the seed is the parameter that differs");
             compare.Output.Should().MatchRegex(@"(?m)^\s+auc\s+0\.\d{4}\s+0\.\d{4}\s+[+-]0\.\d+\s*$", "the AUC moved with the split");
 
-            var promote = await MakeAsync(repo, ["promote", $"VERSION={first.Version}"], "make-promote");
+            if (several)
+            {
+                // With several models, a command that works on one model must be told which.
+                var unnamed = await Make.RunAsync(repo.Root, ["promote", $"VERSION={first.Version}"], repo.Log("make-promote-no-model"));
+                output.WriteLine($"$ make promote VERSION={first.Version}   (exit code {unnamed.ExitCode})");
+                output.WriteLine(unnamed.Output.TrimEnd());
+                unnamed.Succeeded.Should().BeFalse("promote without MODEL is ambiguous in a repo with several models");
+                unnamed.Output.Should().Contain("--model", "the refusal says how to name the model: " + unnamed);
+                foreach (var name in names)
+                {
+                    unnamed.Output.Should().Contain(name, "the refusal lists the models: " + unnamed);
+                }
+
+                AssertServes(models, second.Version);
+            }
+
+            var promote = await MakeAsync(repo, ["promote", .. model, $"VERSION={first.Version}"], "make-promote");
             promote.Output.Should().Contain($"Was serving: {second.Version}").And.Contain($"Now serving: {first.Version}");
             AssertServes(models, first.Version);
 
-            var rollback = await MakeAsync(repo, ["rollback"], "make-rollback");
+            var rollback = await MakeAsync(repo, ["rollback", .. model], "make-rollback");
             rollback.Output.Should().Contain($"Was serving: {first.Version}").And.Contain($"Now serving: {second.Version}");
             AssertServes(models, second.Version);
 
@@ -53,18 +81,24 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
                 .Select(l => JsonNode.Parse(l)!).Select(e => ((string)e["action"]!, (string)e["version"]!));
             history.Should().Equal(("train", first.Version), ("train", second.Version), ("promote", first.Version), ("rollback", second.Version));
 
-            var unknown = await Make.RunAsync(repo.Root, ["promote", "VERSION=19990101.000000.0000"], repo.Log("make-promote-unknown"));
-            output.WriteLine($"$ make promote VERSION=19990101.000000.0000   (exit code {unknown.ExitCode})");
+            var unknown = await Make.RunAsync(repo.Root, ["promote", .. model, "VERSION=19990101.000000.0000"], repo.Log("make-promote-unknown"));
+            output.WriteLine($"$ make promote {string.Join(' ', model)} VERSION=19990101.000000.0000   (exit code {unknown.ExitCode})");
             output.WriteLine(unknown.Output.TrimEnd());
             unknown.Succeeded.Should().BeFalse();
             unknown.Output.Should().Contain("'19990101.000000.0000' is not registered").And.Contain("nothing changed");
             AssertServes(models, second.Version);
+
+            foreach (var (name, state) in others)
+            {
+                FolderState(RepoModels.Folder(RepoModels.ModelsDirectory(repo.Root), name)).Should().Equal(
+                    state, $"training, promoting and rolling back {Model} leave models/{name}/ alone");
+            }
         }
         finally
         {
-            // Leave the shared repo serving the model of params.yaml, as a plain make train would, so that later
-            // tests retraining it are not measured against the seed-7 model.
-            (await Make.RunAsync(repo.Root, ["promote", $"VERSION={first.Version}"], repo.Log("make-promote-restore"))).EnsureSuccess();
+            // Leave the shared repo serving the model of params/churn.yaml, as a plain make train would, so that
+            // later tests retraining it are not measured against the seed-7 model.
+            (await Make.RunAsync(repo.Root, ["promote", .. model, $"VERSION={first.Version}"], repo.Log("make-promote-restore"))).EnsureSuccess();
         }
     }
 
@@ -75,17 +109,22 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         var dockerfile = DockerfileModel.Load(Path.Combine(tree.Root, "Dockerfile"));
 
         var train = dockerfile.Stages.Should().ContainSingle(s => s.All("RUN").Any(r => r.Arguments.Contains(".Training", StringComparison.Ordinal))).Subject;
-        train.All("RUN").Select(r => r.Arguments).Should().Contain(r => r.EndsWith("-- train --output models", StringComparison.Ordinal));
+        var run = train.All("RUN").Select(r => r.Arguments).Should().ContainSingle(r => r.Contains(".Training", StringComparison.Ordinal)).Subject;
+        run.Should().Contain("-- train --all", "the image trains every model of the repository");
+        run.Should().Contain("model.zip").And.Contain("manifest.json", "only the served pair of each model is gathered for the runtime stage");
+        run.Should().NotContain("registry").And.NotContain("runs", "registry and run records stay in the build stage");
         var copy = dockerfile.Final.All("COPY").Should().ContainSingle(c => c.Arguments.Contains("models", StringComparison.Ordinal)).Subject;
         var (flags, sources) = copy.SplitFlags();
         flags["from"].Should().Be(train.Name);
-        DockerWords.Split(sources, null).Should().Equal(["/src/models/model.zip", "/src/models/manifest.json", "./models/"],
-            "the runtime image gets the served model and its manifest, not the registry or the run records");
+        var words = DockerWords.Split(sources, null);
+        words[^1].Should().Be("./models/", "the models land in models/<name>/ under the WORKDIR, where Model:Directory points by default");
+        // What the copied folder holds is checked by replaying the build (ContainerTests): models/<name>/{model.zip,manifest.json} only.
+        words.Should().HaveCount(2).And.NotContain(w => w.Contains("registry", StringComparison.Ordinal) || w.Contains("runs", StringComparison.Ordinal));
     }
 
-    private async Task<(string RunId, string Version)> TrainAsync(GeneratedRepo repo, string[] variables, string log)
+    private async Task<(string RunId, string Version)> TrainAsync(GeneratedRepo repo, string models, string[] variables, string log)
     {
-        var runsFolder = Path.Combine(repo.Root, "models", "runs");
+        var runsFolder = Path.Combine(models, "runs");
         var before = Directory.Exists(runsFolder) ? Directory.GetFiles(runsFolder).ToHashSet() : [];
 
         var train = await MakeAsync(repo, ["train", .. variables], log);
@@ -105,6 +144,13 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         return result.EnsureSuccess();
     }
 
+    /// <summary>Every file under <paramref name="folder"/> with its length and last write time (empty when absent).</summary>
+    private static List<string> FolderState(string folder) =>
+        Directory.Exists(folder)
+            ? [.. Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(f => $"{Path.GetRelativePath(folder, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")]
+            : [];
+
     private static string ServedVersion(string models) =>
         (string)JsonNode.Parse(File.ReadAllText(Path.Combine(models, "manifest.json")))!["version"]!;
 
@@ -112,7 +158,7 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
     {
         ServedVersion(models).Should().Be(version);
         File.ReadAllBytes(Path.Combine(models, "model.zip")).Should().Equal(
-            File.ReadAllBytes(Path.Combine(models, "registry", version, "model.zip")), $"models/model.zip must be the registered {version}");
+            File.ReadAllBytes(Path.Combine(models, "registry", version, "model.zip")), $"{models}/model.zip must be the registered {version}");
         File.Exists(Path.Combine(models, "model.zip.tmp")).Should().BeFalse();
         File.Exists(Path.Combine(models, "manifest.json.tmp")).Should().BeFalse();
     }

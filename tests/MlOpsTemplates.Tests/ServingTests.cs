@@ -12,20 +12,25 @@ namespace MlOpsTemplates.Tests;
 /// </summary>
 public sealed class ServingTests(ITestOutputHelper output)
 {
-    private const string PredictPath = "/v1/models/churn:predict";
+    /// <summary>The one model of the default repo.</summary>
+    private const string Model = "churn";
+    private const string PredictPath = "/v1/models/" + Model + ":predict";
 
     [Fact]
     public async Task The_service_exposes_metrics_and_reloads_a_promoted_model()
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get("defaults"));
         var folder = TestRun.ScenarioFolder("defaults", "serving");
-        var serving = Path.Combine(folder, "models");
-        var candidate = Path.Combine(folder, "candidate");
-        (await TrainAsync(repo, serving, "42", "serving-train")).EnsureSuccess();
-        await using var service = await RunningService.StartAsync(repo, Path.Combine(serving, "model.zip"), TimeSpan.FromSeconds(60));
+        // Trained into models/<name>/ of a folder of its own, served from there (Model:Directory).
+        var servingModels = Path.Combine(folder, "models");
+        var candidateModels = Path.Combine(folder, "candidate");
+        var serving = RepoModels.Folder(servingModels, Model);
+        var candidate = RepoModels.Folder(candidateModels, Model);
+        (await TrainAsync(repo, servingModels, "42", "serving-train")).EnsureSuccess();
+        await using var service = await RunningService.StartAsync(repo, servingModels, TimeSpan.FromSeconds(60));
         string Context(object what) => $"{what}{Environment.NewLine}{service.Process.Describe()}";
 
-        var example = await File.ReadAllTextAsync(Path.Combine(repo.Root, "docs", "examples", "predict-request.json"));
+        var example = await File.ReadAllTextAsync(RepoModels.Example(repo.Root, Model));
         var instances = JsonNode.Parse(example)!["instances"]!.AsArray().Count;
         var predicted = await JsonHttp.PostAsync(service.Client, PredictPath, example);
         predicted.Status.Should().Be(HttpStatusCode.OK, Context(predicted));
@@ -47,7 +52,7 @@ public sealed class ServingTests(ITestOutputHelper output)
         // Another seed gives another split, which the quality gate may refuse: the first seed that passes is promoted.
         foreach (var seed in new[] { "1", "2", "3", "21" })
         {
-            var run = await TrainAsync(repo, candidate, seed, $"serving-train-seed-{seed}");
+            var run = await TrainAsync(repo, candidateModels, seed, $"serving-train-seed-{seed}");
             if (run.ExitCode != 2)
             {
                 run.EnsureSuccess();
@@ -68,7 +73,7 @@ public sealed class ServingTests(ITestOutputHelper output)
         do
         {
             await Task.Delay(200);
-            metadata = await JsonHttp.GetAsync(service.Client, "/v1/models/churn");
+            metadata = await JsonHttp.GetAsync(service.Client, "/v1/models/" + Model);
         }
         while (metadata.Required("version").GetValue<string>() != newVersion && DateTime.UtcNow < deadline);
 
@@ -80,10 +85,11 @@ public sealed class ServingTests(ITestOutputHelper output)
         service.Process.Output.Should().Contain($"replaces \\\"{version}\\\"", "the reload is logged");
     }
 
-    private static Task<ProcessResult> TrainAsync(GeneratedRepo repo, string outputFolder, string seed, string log) =>
+    /// <summary>Trains the model into <c>&lt;modelsDirectory&gt;/&lt;name&gt;/</c> with another seed.</summary>
+    private static Task<ProcessResult> TrainAsync(GeneratedRepo repo, string modelsDirectory, string seed, string log) =>
         DotNetCli.RunAsync(
             repo.Root,
-            ["run", "--project", repo.ProjectFolder("Training"), "--no-build", "--", "train", "--output", outputFolder, "--set", $"seed={seed}"],
+            ["run", "--project", repo.ProjectFolder("Training"), "--no-build", "--", "train", "--model", Model, "--models", modelsDirectory, "--set", $"seed={seed}"],
             repo.Log(log));
 
     private static string VersionOf(string modelFolder) =>

@@ -2,7 +2,8 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 
 /// <summary>
 /// A scenario generated into its own folder, built with <c>dotnet build -c Release</c> as the container image
-/// is, with a model trained by the Release build into <see cref="ModelFolder"/>. Shared by the hardening tests.
+/// is, with every model trained by the Release build into <see cref="ModelFolder"/> (<c>models/&lt;name&gt;/</c>).
+/// Shared by the hardening tests.
 /// </summary>
 public sealed record ReleaseRepo(Scenario Scenario, string Root)
 {
@@ -16,9 +17,14 @@ public sealed record ReleaseRepo(Scenario Scenario, string Root)
 
     public string ModelFolder => Path.Combine(Root, "models");
 
-    public string ModelPath => Path.Combine(ModelFolder, "model.zip");
+    /// <summary>The repo's models (one per params file).</summary>
+    public IReadOnlyList<string> Models => RepoModels.Names(Root);
 
-    public string ExampleRequest => Path.Combine(Root, "docs", "examples", "predict-request.json");
+    /// <summary><c>models/&lt;name&gt;/model.zip</c> of one model.</summary>
+    public string ModelPath(string model) => RepoModels.ModelFile(ModelFolder, model);
+
+    /// <summary><c>docs/examples/&lt;name&gt;.json</c>, the documented predict request of one model.</summary>
+    public string ExampleRequest(string model) => RepoModels.Example(Root, model);
 
     public string ApiAssembly =>
         Path.Combine(Root, "src", $"{Scenario.Name}.Api", "bin", "Release", "net10.0", $"{Scenario.Name}.Api.dll");
@@ -39,7 +45,12 @@ public sealed record ReleaseRepo(Scenario Scenario, string Root)
             repo.Root,
             ["run", "-c", "Release", "--no-build", "--project", Path.Combine("src", $"{scenario.Name}.Training")],
             repo.Log("4-train-release"))).EnsureSuccess();
-        File.Exists(repo.ModelPath).Should().BeTrue($"training must write {repo.ModelPath}");
+        repo.Models.Should().NotBeEmpty();
+        foreach (var model in repo.Models)
+        {
+            File.Exists(repo.ModelPath(model)).Should().BeTrue($"training must write {repo.ModelPath(model)}");
+        }
+
         return repo;
     }
 }

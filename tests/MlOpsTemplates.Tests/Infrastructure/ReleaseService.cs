@@ -22,15 +22,18 @@ public sealed class ReleaseService : IAsyncDisposable
     /// <summary>Sends the API key, when the service requires one.</summary>
     public HttpClient Client { get; }
 
-    /// <summary>Starts the service and waits until GET /health/live answers (the model may still be loading).</summary>
+    /// <summary>
+    /// Starts the service, serving every model from <c>&lt;modelsDirectory&gt;/&lt;name&gt;/model.zip</c>
+    /// (<c>Model:Directory</c>), and waits until GET /health/live answers (the models may still be loading).
+    /// </summary>
     public static async Task<ReleaseService> StartAsync(
-        ReleaseRepo repo, string modelPath, IReadOnlyDictionary<string, string?>? settings = null, string logName = "api")
+        ReleaseRepo repo, string modelsDirectory, IReadOnlyDictionary<string, string?>? settings = null, string logName = "api")
     {
         File.Exists(repo.ApiAssembly).Should().BeTrue($"the API must have been built to {repo.ApiAssembly}");
         var address = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var environment = new Dictionary<string, string?>(ServiceAuth.Environment(repo.Scenario))
         {
-            ["Model__Path"] = modelPath,
+            ["Model__Directory"] = modelsDirectory,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = null,
         };
