@@ -27,8 +27,8 @@ dotnet build -warnaserror -nodeReuse:false
 
 step "Training on the sample data"
 dotnet run --project "src/${name}.Training" --no-build
-echo "Manifest (models/manifest.json):"
-cat models/manifest.json
+echo "Manifest (models/churn/manifest.json):"
+cat models/churn/manifest.json
 echo
 
 port="$(free_port)"
@@ -57,17 +57,17 @@ if [[ -z "${ready}" ]]; then
 fi
 echo "Ready."
 
-step "POST ${url}/v1/models/churn:predict with docs/examples/predict-request.json"
-cat docs/examples/predict-request.json
+step "POST ${url}/v1/models/churn:predict with docs/examples/churn.json"
+cat docs/examples/churn.json
 echo
 echo "Prediction (with the service's API key in X-Api-Key):"
-curl -fsS -H "X-Api-Key: ${api_key}" -H "Content-Type: application/json" --data-binary @docs/examples/predict-request.json \
+curl -fsS -H "X-Api-Key: ${api_key}" -H "Content-Type: application/json" --data-binary @docs/examples/churn.json \
   "${url}/v1/models/churn:predict"
 echo
 
 step "The same call without an API key"
 status="$(curl -sS -o /dev/null -w '%{http_code}' -H "Content-Type: application/json" \
-  --data-binary @docs/examples/predict-request.json "${url}/v1/models/churn:predict")"
+  --data-binary @docs/examples/churn.json "${url}/v1/models/churn:predict")"
 echo "HTTP ${status} (refused: every /v1 call needs the key; the probes do not)"
 if [[ "${status}" != "401" ]]; then
   echo "Expected 401 without an API key. The API log:" >&2

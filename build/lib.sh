@@ -56,7 +56,7 @@ start_api() {
   local app="$1" name="$2" url="$3" log="$4"
   (
     cd "${app}/src/${name}.Api/bin/Debug/net10.0" || exit 1
-    exec env Model__Path="${app}/models/model.zip" Auth__ApiKeys__0="${api_key}" dotnet "${name}.Api.dll" --urls "${url}"
+    exec env Model__Directory="${app}/models" Auth__ApiKeys__0="${api_key}" dotnet "${name}.Api.dll" --urls "${url}"
   ) >"${log}" 2>&1 &
   api_pid=$!
 }
