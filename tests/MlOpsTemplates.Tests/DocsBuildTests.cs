@@ -32,7 +32,9 @@ public sealed partial class DocsBuildTests(ITestOutputHelper output)
         var guides = Directory.GetFiles(Path.Combine(repo.Root, "docs"), "*.md").Select(Path.GetFileName).Prepend("README.md")
             .Select(guide => Path.ChangeExtension(guide, ".html")!).ToArray();
         var links = RelativeLinks(startPage);
-        links.Should().Contain(["api/index.html", "code/reference/index.html", .. guides]);
+        var cards = Directory.GetFiles(Path.Combine(repo.Root, "docs", "models"), "*.md").Select(c => $"models/{Path.GetFileNameWithoutExtension(c)}.html").ToArray();
+        cards.Should().NotBeEmpty("every model has its card in docs/models/");
+        links.Should().Contain(["api/index.html", "code/reference/index.html", .. guides, .. cards], "the start page links every guide and every model's card");
         links.Where(link => !File.Exists(Path.Combine(docs, link))).Should().BeEmpty("every link of the start page must lead to a built page");
 
         // API reference: every path of the OpenAPI document, the predict route among them, rendered for offline use.
@@ -43,20 +45,20 @@ public sealed partial class DocsBuildTests(ITestOutputHelper output)
         paths.Should().OnlyContain(p => apiPage.Contains($"\"{p}\"", StringComparison.Ordinal), "the API reference shows every route");
         apiPage.Should().NotMatchRegex(RemoteScript(), "the API reference must work offline, with its scripts inlined");
 
-        // Code reference: the Model project's FeatureSchema with the summaries of its XML doc comments.
+        // Code reference: the Model project's ModelDefinition with the summaries of its XML doc comments.
         var xmlDocs = XDocument.Load(Path.ChangeExtension(repo.BuiltAssembly("Model"), ".xml"));
         var typeId = xmlDocs.Descendants("member").Select(m => (string)m.Attribute("name")!)
-            .Single(id => id.StartsWith("T:", StringComparison.Ordinal) && id.EndsWith(".Model.FeatureSchema", StringComparison.Ordinal));
+            .Single(id => id.StartsWith("T:", StringComparison.Ordinal) && id.EndsWith(".Model.ModelDefinition", StringComparison.Ordinal));
         var summaries = xmlDocs.Descendants("member")
             .Where(m => (string)m.Attribute("name")! is var id
                 && (id == typeId || (!id.StartsWith("T:", StringComparison.Ordinal) && id[2..].StartsWith(typeId[2..] + ".", StringComparison.Ordinal))))
             .Select(m => FirstSentence(m.Element("summary")?.Value ?? ""))
             .Where(s => s.Length > 0)
             .ToArray();
-        summaries.Should().HaveCountGreaterThan(1, "FeatureSchema and its members carry XML doc summaries");
-        var typePage = Directory.GetFiles(Path.Combine(docs, "code", "reference"), "*-model-featureschema.html").Should().ContainSingle().Subject;
+        summaries.Should().HaveCountGreaterThan(1, "ModelDefinition and its members carry XML doc summaries");
+        var typePage = Directory.GetFiles(Path.Combine(docs, "code", "reference"), "*-model-modeldefinition.html").Should().ContainSingle().Subject;
         var typeText = PlainText(File.ReadAllText(typePage));
-        typeText.Should().Contain("FeatureSchema");
+        typeText.Should().Contain("ModelDefinition");
         summaries.Should().OnlyContain(s => typeText.Contains(s, StringComparison.Ordinal), "the code reference shows the XML doc summaries");
 
         // Guides: README.md and each docs/*.md as a page with its title.

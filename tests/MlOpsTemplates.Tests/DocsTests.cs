@@ -95,11 +95,15 @@ public sealed partial class DocsTests
         var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
         var readmeLinks = MarkdownLink().Matches(Read(tree, "README.md")).Select(m => m.Groups["target"].Value).ToHashSet(StringComparer.Ordinal);
 
-        var docs = tree.Files.Where(f => f.StartsWith("docs/", StringComparison.Ordinal) && f.EndsWith(".md", StringComparison.Ordinal)).ToArray();
+        // Model cards (docs/models/<name>.md) are listed by `make docs`, which finds them by name: a model added later
+        // needs no README edit. The README links the card of the model the repository was generated with.
+        var docs = tree.Files.Where(f => f.StartsWith("docs/", StringComparison.Ordinal) && f.EndsWith(".md", StringComparison.Ordinal)
+            && !f.StartsWith("docs/models/", StringComparison.Ordinal)).ToArray();
 
         docs.Should().NotBeEmpty();
         docs.Where(d => !readmeLinks.Contains(d)).Should().BeEmpty("the README's documentation index must link every document in docs/");
         Read(tree, "README.md").Should().Contain("](docs/PRESS_RELEASE.md)", "the README sends a newcomer to the press release first");
+        readmeLinks.Should().Contain($"docs/models/{SampleModelOf(tree.Scenario)}.md", "the README's table of models links the first model's card");
     }
 
     [Theory]
@@ -188,7 +192,7 @@ public sealed partial class DocsTests
         }
 
         Attribute(fields["request"], "description").Should().Contain("secrets", "callers are reminded not to paste secrets");
-        Attribute(fields["model-version"], "description").Should().Contain("/v1/models/churn").And.Contain("X-Model-Version");
+        Attribute(fields["model-version"], "description").Should().Contain("/v1/models/<name>").And.Contain("X-Model-Version");
         Attribute(fields["logs"], "description").Should().Contain("trace");
 
         var environments = ((YamlSequenceNode)((YamlMappingNode)fields["environment"].Children[new YamlScalarNode("attributes")])
@@ -205,7 +209,8 @@ public sealed partial class DocsTests
         Scalar(LoadYaml(tree, ".github/ISSUE_TEMPLATE/config.yml"), "blank_issues_enabled").Should().Be("false");
 
         var pullRequest = Read(tree, ".github/PULL_REQUEST_TEMPLATE.md");
-        pullRequest.Should().Contain("- [ ]").And.Contain("make test").And.Contain("docs/openapi.json").And.Contain("params.yaml");
+        pullRequest.Should().Contain("- [ ]").And.Contain("make test").And.Contain("docs/openapi.json").And.Contain("make openapi")
+            .And.Contain("`params/`").And.Contain("docs/models/<name>.md");
     }
 
     [Theory]
@@ -250,6 +255,92 @@ public sealed partial class DocsTests
             Read(tree, "docs/ARCHITECTURE.md").Should().Contain(".github/workflows/", "with GitHub CI the architecture names the workflows");
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task The_prose_describes_the_layout_of_several_models_and_none_of_the_single_model_one(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var stale = new List<string>();
+        foreach (var path in s_prose.Where(tree.Files.Contains))
+        {
+            var text = Read(tree, path);
+            stale.AddRange(SingleModelLayout().Matches(text).Select(m => $"{path}: '{m.Value}'"));
+        }
+
+        stale.Should().BeEmpty("params.yaml, docs/MODEL_CARD.md, predict-request.json, models/model.zip, models/runs and Model:Path are gone: each model has its own files");
+
+        foreach (var (path, phrases) in new Dictionary<string, string[]>
+                 {
+                     ["README.md"] = ["params/<name>.yaml", "docs/models/<name>.md", "docs/examples/<name>.json", "models/<name>/", "make add-model"],
+                     ["docs/ARCHITECTURE.md"] = ["params/<name>.yaml", "Models/<Name>Model.cs", "models/<name>/", "every model", "GET /v1/models/{name}"],
+                     ["docs/FUNCTIONAL_SPEC.md"] = ["docs/models/<name>.md", "docs/examples/<name>.json", "every model", "`GET /v1/models/{name}`"],
+                     ["docs/MONITORING.md"] = ["`model`", "data.<name>", "GET /v1/models/{name}", "by (model)"],
+                     ["CONTRIBUTING.md"] = ["params/<name>.yaml", "MODEL=<name>", "make openapi", "make add-model"],
+                 })
+        {
+            var text = Read(tree, path);
+            phrases.Where(p => !text.Contains(p, StringComparison.Ordinal)).Should().BeEmpty($"{path} describes the models generically");
+        }
+
+        // Readiness: all models or none, and why; one model's readiness is its metadata endpoint.
+        foreach (var path in new[] { "docs/ARCHITECTURE.md", "docs/MONITORING.md", "docs/FUNCTIONAL_SPEC.md" })
+        {
+            var text = Read(tree, path);
+            text.Should().Contain("every model", $"{path} says /health/ready needs every model").And.Contain("/v1/models/{name}", $"{path} names the per-model readiness");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task The_docs_name_no_sample_model_the_repository_does_not_have(string scenarioId)
+    {
+        var scenario = Scenarios.Get(scenarioId);
+        var tree = await GeneratedTree.GetAsync(scenario);
+        var kept = SampleModelOf(scenario);
+        var models = tree.Files.Where(f => f.StartsWith("params/", StringComparison.Ordinal) && f.EndsWith(".yaml", StringComparison.Ordinal))
+            .Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
+        models.Should().Contain(kept).And.Contain(scenario.Additions.Select(a => a.Name), "every model of the repository has its params file");
+
+        var mentions = new List<string>();
+        foreach (var other in s_sampleModels.Values.Where(m => !models.Contains(m)))
+        {
+            var pattern = new Regex(
+                $@"docs/models/{other}\.md|examples/{other}\.json|/v1/models/{other}|models/{other}/|params/{other}\.yaml|data/{other}\.csv|`{other}`|{char.ToUpperInvariant(other[0])}{other[1..]}Model"
+                + (other == "churn" ? @"|churn" : string.Empty),
+                RegexOptions.IgnoreCase);
+            foreach (var path in s_prose.Append("docs/DEPLOYMENT.md").Append("Makefile").Append("dvc.yaml").Append("scripts/loadtest.sh")
+                         .Append("monitoring/alerts.yaml").Append("monitoring/alerts.test.yaml").Append("monitoring/dashboard.json")
+                         .Where(tree.Files.Contains))
+            {
+                mentions.AddRange(pattern.Matches(Read(tree, path)).Select(m => $"{path}: '{m.Value}' ({other})"));
+            }
+        }
+
+        mentions.Should().BeEmpty($"a repository with the models {string.Join(", ", models)} names no other sample model");
+        Read(tree, "README.md").Should().Contain($"/v1/models/{kept}:predict", "the README shows a call to the repository's first model")
+            .And.Contain($"docs/examples/{kept}.json");
+    }
+
+    /// <summary>The documents whose prose describes the models (the model cards excepted: each describes its own model).</summary>
+    private static readonly string[] s_prose =
+    [
+        "README.md", "CONTRIBUTING.md", "docs/ARCHITECTURE.md", "docs/FUNCTIONAL_SPEC.md", "docs/MONITORING.md", "docs/DEPLOYMENT.md",
+        "docs/ONBOARDING.md", "docs/ML_TEST_SCORE.md", "docs/PRESS_RELEASE.md", "docs/DATABASE.md", "notebooks/README.md",
+        ".github/PULL_REQUEST_TEMPLATE.md", ".github/ISSUE_TEMPLATE/bug_report.yml",
+    ];
+
+    /// <summary>The sample model `dotnet new mlservice --task` keeps, by task.</summary>
+    private static readonly Dictionary<string, string> s_sampleModels = new(StringComparer.Ordinal)
+    {
+        ["binary"] = "churn",
+        ["multiclass"] = "plan",
+        ["regression"] = "demand",
+    };
+
+    /// <summary>The repository's first model: the sample model of its --task (binary by default).</summary>
+    private static string SampleModelOf(Scenario scenario) =>
+        s_sampleModels[scenario.OptionValue("--task") ?? TemplateDefinition.Load(scenario.TemplateShortName).DefaultValue("Task")];
 
     private static bool HasKubernetes(Scenario scenario) => Scenarios.WithKubernetes.Contains(scenario);
 
@@ -303,6 +394,10 @@ public sealed partial class DocsTests
 
     private static string Attribute(YamlMappingNode field, string key) =>
         Scalar((YamlMappingNode)field.Children[new YamlScalarNode("attributes")], key) ?? string.Empty;
+
+    /// <summary>Paths and settings of the layout with one model, gone since each model has its own files.</summary>
+    [GeneratedRegex(@"\bparams\.yaml|MODEL_CARD\.md|predict-request\.json|models/model\.zip|models/runs\b|models/manifest\.json|models/metrics\.json|\bModel:Path\b(?!s)|Model__Path\b(?!s)|Model:Name\b|FeatureSchema\b(?!Tests)")]
+    private static partial Regex SingleModelLayout();
 
     [GeneratedRegex(@"\bTODO\b|\bTBD\b|\bFIXME\b|lorem ipsum", RegexOptions.IgnoreCase)]
     private static partial Regex UnfinishedMarker();

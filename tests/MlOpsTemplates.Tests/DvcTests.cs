@@ -1,80 +1,53 @@
-using System.Security.Cryptography;
 using MlOpsTemplates.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOpsTemplates.Tests;
 
 /// <summary>
-/// The DVC files are truthful without DVC installed: committed hashes are DVC's own for the committed files, the
-/// pipeline runs the Makefile's commands, and the remote placeholder is of the chosen kind.
+/// The DVC files are truthful without DVC installed: the one pipeline stage runs the Makefile's command for every
+/// model on whole folders, and the remote placeholder is of the chosen kind.
 /// </summary>
 public sealed class DvcTests
 {
     [Theory]
     [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
-    public async Task Every_hash_in_dvc_lock_is_what_dvc_computes_for_the_file(string scenarioId)
-    {
-        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
-        var entries = Load(Path.Combine(tree.Root, "dvc.lock")).AllNodes.OfType<YamlMappingNode>()
-            .Where(n => n.Children.ContainsKey(new YamlScalarNode("md5")))
-            .ToArray();
-
-        entries.Should().NotBeEmpty("dvc.lock records the sample data");
-        foreach (var entry in entries)
-        {
-            var path = Path.Combine(tree.Root, Scalar(entry, "path"));
-            File.Exists(path).Should().BeTrue($"dvc.lock names {path}");
-            // DVC 3 ("hash: md5") hashes the raw bytes with MD5; the legacy md5-dos2unix differs only for CRLF text.
-            Scalar(entry, "hash").Should().Be("md5");
-            Scalar(entry, "md5").Should().Be(Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(path))), $"the md5 of {path}");
-            long.Parse(Scalar(entry, "size"), System.Globalization.CultureInfo.InvariantCulture).Should().Be(new FileInfo(path).Length, $"the size of {path}");
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
-    public async Task Pipeline_stages_run_the_makefile_commands_and_name_real_files_and_params(string scenarioId)
+    public async Task One_train_stage_runs_make_train_for_every_model_on_whole_folders(string scenarioId)
     {
         var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
         var stages = (YamlMappingNode)Load(Path.Combine(tree.Root, "dvc.yaml")).Children[new YamlScalarNode("stages")];
-        var lockedStages = (YamlMappingNode)Load(Path.Combine(tree.Root, "dvc.lock")).Children[new YamlScalarNode("stages")];
-        var parameters = Load(Path.Combine(tree.Root, "params.yaml"));
 
-        stages.Children.Keys.Select(k => k.ToString()).Should().Equal("validate", "train", "evaluate");
-        foreach (var (stage, target) in new[] { ("validate", "data"), ("train", "train"), ("evaluate", "evaluate") })
+        stages.Children.Keys.Select(k => k.ToString()).Should().Equal(["train"], "one stage trains every model: adding a model never edits dvc.yaml");
+        var train = (YamlMappingNode)stages.Children[new YamlScalarNode("train")];
+        var dryRun = (await Make.RunAsync(tree.Root, ["--dry-run", "train"], Path.Combine(tree.Root, "..", "make-n-train.log"))).EnsureSuccess();
+        dryRun.StandardOutput.Trim().Should().Be(Scalar(train, "cmd"), "the stage runs exactly what make train runs (every model)");
+
+        var models = tree.Files.Where(f => f.StartsWith("params/", StringComparison.Ordinal) && f.EndsWith(".yaml", StringComparison.Ordinal))
+            .Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
+        models.Should().HaveCount(1 + tree.Scenario.Additions.Count);
+        var deps = Sequence(train, "deps").Select(d => d.ToString()).ToArray();
+        deps.Should().Contain(["data", "params"]);
+        foreach (var dependency in deps)
         {
-            var definition = (YamlMappingNode)stages.Children[new YamlScalarNode(stage)];
-            var dryRun = (await Make.RunAsync(tree.Root, ["--dry-run", target], Path.Combine(tree.Root, "..", $"make-n-{target}.log"))).EnsureSuccess();
-            dryRun.StandardOutput.Trim().Should().Be(Scalar(definition, "cmd"), $"the {stage} stage must run exactly what make {target} runs");
-
-            foreach (var dependency in Sequence(definition, "deps").Select(d => d.ToString()).Where(d => !d.StartsWith("models/", StringComparison.Ordinal)))
-            {
-                Path.Exists(Path.Combine(tree.Root, dependency)).Should().BeTrue($"{stage} depends on {dependency}");
-            }
-
-            if (definition.Children.ContainsKey(new YamlScalarNode("params")))
-            {
-                foreach (var parameter in Sequence(definition, "params").Select(p => p.ToString()))
-                {
-                    parameters.Children.Should().ContainKey(new YamlScalarNode(parameter), $"{stage} uses params.yaml's {parameter}");
-                }
-            }
-
-            if (lockedStages.Children.TryGetValue(new YamlScalarNode(stage), out var locked))
-            {
-                Scalar((YamlMappingNode)locked, "cmd").Should().Be(Scalar(definition, "cmd"), "a lock whose cmd differs makes DVC rerun the stage");
-            }
+            Directory.Exists(Path.Combine(tree.Root, dependency)).Should().BeTrue($"train depends on the folder {dependency}, never on one model's file");
         }
 
-        foreach (var (stage, file, because) in new[]
-                 {
-                     ("train", "models/metrics.json", "make train writes the metrics of the run"),
-                     ("evaluate", "models/evaluation.json", "make evaluate writes the metrics of the served model"),
-                 })
+        foreach (var model in models)
         {
-            var metrics = Sequence((YamlMappingNode)stages.Children[new YamlScalarNode(stage)], "metrics").Single();
-            ((YamlMappingNode)metrics).Children.Keys.Single().ToString().Should().Be(file, because);
+            var files = new[] { $"data/{model}.csv", $"params/{model}.yaml" };
+            files.Should().OnlyContain(f => tree.Files.Contains(f) && deps.Any(d => f.StartsWith(d + "/", StringComparison.Ordinal)),
+                $"the files of {model} are inside the stage's dependencies");
         }
+
+        var outs = Sequence(train, "outs").Single();
+        var output = ((YamlMappingNode)outs).Children.Single();
+        output.Key.ToString().Should().Be("models", "every model writes to models/<name>/");
+        Scalar((YamlMappingNode)output.Value, "persist").Should().Be("true", "DVC keeps the served models, so each gate compares with the model it replaces");
+        train.Children.ContainsKey(new YamlScalarNode("params")).Should().BeFalse("params.yaml is gone: parameters are the files of params/");
+        train.Children.ContainsKey(new YamlScalarNode("metrics")).Should().BeFalse("a metrics list would need an edit per model, inside the output folder");
+
+        var text = File.ReadAllText(Path.Combine(tree.Root, "dvc.yaml"));
+        text.Should().Contain("models/<name>/metrics.json").And.Contain("dvc metrics show models/*/metrics.json", "dvc.yaml says where each model's metrics are");
+        tree.Files.Should().NotContain("dvc.lock", "dvc repro writes dvc.lock on its first run");
     }
 
     [Theory]
@@ -97,7 +70,7 @@ public sealed class DvcTests
         var urls = config.Split('\n').Where(l => l.TrimStart().StartsWith("url = ", StringComparison.Ordinal)).ToArray();
         urls.Should().ContainSingle().Which.Trim().Should().StartWith("url = " + expectedScheme);
         config.Should().NotContainAny("secret", "password", "access_key_id", "credentialpath", "connection_string");
-        tree.Files.Should().Contain([".dvcignore", ".dvc/.gitignore", "dvc.yaml", "dvc.lock"]);
+        tree.Files.Should().Contain([".dvcignore", ".dvc/.gitignore", "dvc.yaml"]);
         (await File.ReadAllTextAsync(Path.Combine(tree.Root, ".dvc", ".gitignore"))).Should().Contain("/config.local", "local credentials must never be committed");
     }
 

@@ -7,7 +7,8 @@ namespace MlOpsTemplates.Tests;
 
 /// <summary>
 /// `make loadtest` lets a team measure its own service the way the pack's benchmark does: Release build,
-/// Production settings, the example request under wrk; it prints figures that parse, with no errors.
+/// Production settings, one model's example request under wrk (MODEL=<name>, the first model by name otherwise);
+/// it prints figures that parse, with no errors.
 /// </summary>
 public sealed class LoadTestTargetTests(ITestOutputHelper output)
 {
@@ -28,7 +29,22 @@ public sealed class LoadTestTargetTests(ITestOutputHelper output)
         p50.Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(p99, result.ToString());
         Figure(result.Output, "errors").Should().Be(0, "every request of the load test must succeed: " + result);
         result.Output.Should().Contain("in Production", "the service is measured with its production settings");
+        result.Output.Should().Contain("model churn, churn.json", "without MODEL the first model is loaded with its example request");
         result.Output.Should().NotMatchRegex("loadtest-[0-9a-f]{32}", "the throwaway API key is never printed");
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios.WithAddedModelsIds), MemberType = typeof(Scenarios))]
+    public async Task Make_loadtest_refuses_a_model_the_repository_does_not_have_and_lists_its_models(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var models = string.Join(' ', new[] { "churn" }.Concat(tree.Scenario.Additions.Select(a => a.Name)).Order(StringComparer.Ordinal));
+
+        var result = await Make.RunAsync(tree.Root, ["loadtest", "MODEL=nosuch"], Path.Combine(tree.Root, "..", "make-loadtest-nosuch.log"));
+
+        result.Succeeded.Should().BeFalse(result.ToString());
+        result.Output.Should().Contain($"no model named 'nosuch'; this repository has: {models}.", "the refusal lists the models to choose from");
+        result.Output.Should().NotContain("Building the API", "nothing is built for a model that does not exist");
     }
 
     [Fact]

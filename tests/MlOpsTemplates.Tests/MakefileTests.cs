@@ -12,7 +12,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
 {
     private static readonly string[] s_everyRepoTargets =
         ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card",
-         "test", "coverage", "lint", "format", "run", "loadtest", "docs", "docker-build", "docker-run", "clean",
+         "add-model", "openapi", "test", "coverage", "lint", "format", "run", "loadtest", "docs", "docker-build", "docker-run", "clean",
          "template-update", "template-check"];
 
     private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];
@@ -34,6 +34,56 @@ public sealed class MakefileTests(ITestOutputHelper output)
         {
             help.Output.Should().MatchRegex($@"(?m)^\s+{target}\s+{System.Text.RegularExpressions.Regex.Escape(description)}$", $"`make` must list {target}");
         }
+
+        // The targets that work on one model say so, and what they do with it.
+        foreach (var target in new[] { "data", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card", "loadtest" })
+        {
+            makefile.DocumentedTargets[target].Should().Contain("MODEL=<name>", $"`make help` tells how to choose the model of make {target}");
+        }
+
+        makefile.DocumentedTargets["train"].Should().Contain("every model").And.Contain("MODEL=<name>");
+        makefile.DocumentedTargets["model-card"].Should().Contain("docs/models/<name>.md").And.Contain("generated section");
+        makefile.DocumentedTargets["add-model"].Should().Contain("NAME=<name>").And.Contain("TASK=binary|multiclass|regression").And.Contain("make openapi");
+        makefile.DocumentedTargets["openapi"].Should().Contain("docs/openapi.json");
+    }
+
+    [Fact]
+    public async Task Make_openapi_runs_only_the_document_test_with_update_openapi()
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get("defaults"));
+
+        var dryRun = (await Make.RunAsync(tree.Root, ["--dry-run", "openapi"], Path.Combine(tree.Root, "..", "make-n-openapi.log"))).EnsureSuccess();
+        var addModel = (await Make.RunAsync(tree.Root, ["--dry-run", "add-model", "NAME=fraud", "TASK=binary"], Path.Combine(tree.Root, "..", "make-n-add-model.log"))).EnsureSuccess();
+
+        dryRun.StandardOutput.Trim().Should().Be(
+            "UPDATE_OPENAPI=1 dotnet test \"tests/Acme.Churn.Tests\" --filter \"FullyQualifiedName~OpenApiDocumentTests.The_committed_document_matches_the_running_code\"");
+        var test = File.ReadAllText(Path.Combine(tree.Root, "tests", "Acme.Churn.Tests", "Api", "OpenApiDocumentTests.cs"));
+        test.Should().Contain("class OpenApiDocumentTests").And.Contain("public async Task The_committed_document_matches_the_running_code()")
+            .And.Contain("\"UPDATE_OPENAPI\") == \"1\"", "the filter names the test that rewrites docs/openapi.json when UPDATE_OPENAPI=1");
+        addModel.StandardOutput.Should().Contain("bash scripts/add-model.sh \"fraud\" \"binary\"").And.Contain("openapi", "make add-model regenerates the contract after adding the model");
+        addModel.StandardOutput.IndexOf("scripts/add-model.sh", StringComparison.Ordinal).Should()
+            .BeLessThan(addModel.StandardOutput.LastIndexOf("openapi", StringComparison.Ordinal), "the contract is regenerated after the model is added");
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios.WithAddedModelsIds), MemberType = typeof(Scenarios))]
+    public async Task Make_add_model_leaves_every_model_in_the_committed_openapi_document(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var models = tree.Files.Where(f => f.StartsWith("params/", StringComparison.Ordinal) && f.EndsWith(".yaml", StringComparison.Ordinal))
+            .Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
+
+        var paths = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tree.Root, "docs", "openapi.json")))!["paths"]!.AsObject()
+            .Select(p => p.Key).ToArray();
+
+        models.Should().HaveCount(1 + tree.Scenario.Additions.Count);
+        foreach (var model in models)
+        {
+            paths.Should().Contain([$"/v1/models/{model}:predict", $"/v1/models/{model}"], $"make add-model ran make openapi, so the contract has {model}");
+        }
+
+        paths.Where(p => p.EndsWith(":predict", StringComparison.Ordinal)).Should().HaveCount(models.Length, "the contract has no model the repository lacks");
+        tree.Instantiation.Output.Should().Contain("Regenerating docs/openapi.json (make openapi)");
     }
 
     [Theory]
@@ -42,8 +92,8 @@ public sealed class MakefileTests(ITestOutputHelper output)
     public async Task Data_train_and_evaluate_work_on_a_fresh_repo(string scenarioId)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
-        var metrics = Path.Combine(repo.Root, "models", "metrics.json");
-        var evaluation = Path.Combine(repo.Root, "models", "evaluation.json");
+        var metrics = Path.Combine(repo.Root, "models", "churn", "metrics.json");
+        var evaluation = Path.Combine(repo.Root, "models", "churn", "evaluation.json");
         foreach (var file in new[] { metrics, evaluation })
         {
             if (File.Exists(file))
@@ -58,7 +108,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         Durations.Report(output, repo, ("make data", data.Duration), ("make train", train.Duration), ("make evaluate", evaluate.Duration));
 
         data.Output.Should().Contain("1000 valid rows");
-        File.Exists(Path.Combine(repo.Root, "models", "model.zip")).Should().BeTrue(train.ToString());
+        File.Exists(Path.Combine(repo.Root, "models", "churn", "model.zip")).Should().BeTrue(train.ToString());
         File.Exists(metrics).Should().BeTrue("make train writes the metrics of its run: " + train);
         evaluate.Output.Should().Contain("Quality gate passed");
         File.Exists(evaluation).Should().BeTrue(evaluate.ToString());
@@ -68,7 +118,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
     public async Task Make_run_serves_the_trained_model_until_stopped()
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get("defaults"));
-        if (!File.Exists(Path.Combine(repo.Root, "models", "model.zip")))
+        if (!File.Exists(Path.Combine(repo.Root, "models", "churn", "model.zip")))
         {
             (await Make.RunAsync(repo.Root, ["train"], repo.Log("make-train-for-run"))).EnsureSuccess();
         }
@@ -79,7 +129,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
 
         var ready = await HttpPolling.WaitForStatusAsync(client, "/health/ready", HttpStatusCode.OK, TimeSpan.FromMinutes(3), service);
-        var prediction = await JsonHttp.PostAsync(client, "/v1/models/churn:predict", await File.ReadAllTextAsync(Path.Combine(repo.Root, "docs", "examples", "predict-request.json")));
+        var prediction = await JsonHttp.PostAsync(client, "/v1/models/churn:predict", await File.ReadAllTextAsync(Path.Combine(repo.Root, "docs", "examples", "churn.json")));
         output.WriteLine($"make run: ready after {ready.TotalSeconds:F1} s (includes dotnet run's build check)");
 
         prediction.Status.Should().Be(HttpStatusCode.OK, prediction.ToString());
@@ -131,7 +181,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
             (await Make.RunAsync(root, [target], Path.Combine(folder, $"make-{target}.log"))).EnsureSuccess();
         }
 
-        File.Exists(Path.Combine(root, "models", "model.zip")).Should().BeTrue();
+        File.Exists(Path.Combine(root, "models", "churn", "model.zip")).Should().BeTrue();
         Directory.Exists(Path.Combine(root, "src", "Acme Churn.Api")).Should().BeTrue();
     }
 }

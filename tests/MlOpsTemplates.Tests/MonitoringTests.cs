@@ -25,7 +25,6 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     private const string DashboardFile = "monitoring/dashboard.json";
     private const string MonitoringDoc = "docs/MONITORING.md";
     private const string TestScoreDoc = "docs/ML_TEST_SCORE.md";
-    private const string PredictPath = "/v1/models/churn:predict";
     private const string ApiKeyHeader = "X-Api-Key";
 
     private static readonly TimeSpan s_promtoolTimeout = TimeSpan.FromMinutes(2);
@@ -44,6 +43,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         ["dotnet_total_memory_bytes"] = "gauge",
         ["ml_predictions_total"] = "counter",
         ["ml_prediction_probability"] = "histogram",
+        ["ml_prediction_value"] = "histogram",
         ["ml_rejected_inputs_total"] = "counter",
         ["ml_invalid_scores_total"] = "counter",
         ["ml_model_info"] = "gauge",
@@ -78,17 +78,21 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         ("ModelReloadFailed", "ml_model_reloads_total"),
         ("AuthFailureBurst", "ml_auth_failures_total"),
         ("HighRejectedInputRatio", "ml_rejected_inputs_total"),
+        ("PredictionProbabilityShift", "ml_prediction_probability_bucket"),
     ];
+
+    /// <summary>The metrics of the serving process as a whole; every other ml_* series belongs to one model (label model).</summary>
+    private static readonly string[] s_serviceWideMetrics = ["ml_disk_free_bytes", "ml_requests_shed_total", "ml_auth_failures_total"];
 
     private static readonly string[] s_requiredPanels =
     [
-        "Request rate", "Error rate", "Latency p50 / p99", "Predictions by class", "Probability distribution",
+        "Request rate", "Error rate", "Latency p50 / p99", "Predictions by class", "Probability distribution", "Value distribution",
         "Rejected inputs by field", "Invalid scores", "Serving model", "Model age", "Model reloads", "Feature drift (PSI)",
         "CPU", "Memory", "Disk free", "Auth failures",
     ];
 
     /// <summary>Scenarios whose service is trained, served and scraped by a real Prometheus.</summary>
-    public static TheoryData<string> ScrapedScenarioIds => new() { "defaults", "trainer-lightgbm" };
+    public static TheoryData<string> ScrapedScenarioIds => new() { "defaults", "trainer-lightgbm", "two-added-models" };
 
     // ------------------------------------------------------------------ alert rules
 
@@ -224,6 +228,27 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         test.Output.Should().Contain("FAILED").And.Contain("alertname: FeatureDrift");
     }
 
+    [Theory]
+    [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
+    public async Task Every_rule_and_panel_on_a_model_metric_keeps_the_model_label(string scenarioId)
+    {
+        var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
+        var exprs = LoadAlerts(tree.Root).Select(a => (Where: $"alert {a.Name}", Expr: a.Expr))
+            .Concat(Queries(LoadDashboard(tree.Root)).Select(q => (Where: $"{DashboardFile} query", Expr: q)))
+            .Where(e => MetricNames(e.Expr).Any(IsModelMetric))
+            .ToArray();
+
+        exprs.Should().HaveCountGreaterThan(10, "the rules and the dashboard watch the models' metrics");
+        var lost = exprs.Where(e => UngroupedAggregation().IsMatch(e.Expr)
+                || Aggregation().Matches(e.Expr).Any(m => !m.Groups["labels"].Value.Split(',').Select(l => l.Trim()).Contains("model")))
+            .Select(e => $"{e.Where}: {e.Expr}")
+            .ToArray();
+        lost.Should().BeEmpty("one rule or query covers every model only if each aggregation keeps the model label (by (..., model))");
+
+        var rules = File.ReadAllText(Path.Combine(tree.Root, RulesFile));
+        rules.Should().NotContainAny(["model=\"", "model=~"], "no rule is written for one model: a model added later is watched by the same rules");
+    }
+
     // ------------------------------------------------------------------ dashboard
 
     [Theory]
@@ -346,19 +371,28 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         var folder = TestRun.ScenarioFolder(scenarioId, "prometheus-scrape");
         var alerts = LoadAlerts(repo.Root);
         var job = JobOf(alerts);
-        var expected = UsedMetrics(repo.Root).Keys.Union(s_prometheusSeries).Order(StringComparer.Ordinal).ToArray();
-
-        // Serve a freshly trained model from a folder of our own, as the container serves /app/models.
-        (await DotNetCli.RunAsync(repo.Root, ["run", "--project", repo.ProjectFolder("Training"), "--no-build"], repo.Log("monitoring-train"))).EnsureSuccess();
+        // Serve freshly trained models from a folder of our own, as the container serves /app/models.
+        (await DotNetCli.RunAsync(repo.Root, ["run", "--project", repo.ProjectFolder("Training"), "--no-build", "--", "train"], repo.Log("monitoring-train"))).EnsureSuccess();
+        var names = ModelNames(repo.Root);
         var models = Directory.CreateDirectory(Path.Combine(folder, "models")).FullName;
-        foreach (var file in new[] { "model.zip", "manifest.json" })
+        foreach (var name in names)
         {
-            File.Copy(Path.Combine(repo.Root, "models", file), Path.Combine(models, file));
+            Directory.CreateDirectory(Path.Combine(models, name));
+            foreach (var file in new[] { "model.zip", "manifest.json" })
+            {
+                File.Copy(Path.Combine(repo.Root, "models", name, file), Path.Combine(models, name, file));
+            }
         }
 
         var apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        await using var api = await StartApiAsync(repo, Path.Combine(models, "model.zip"), apiKey);
-        await ExerciseAsync(api.Client, apiKey, repo.Root);
+        await using var api = await StartApiAsync(repo, models, apiKey);
+        var tasks = await ExerciseAsync(api.Client, apiKey, repo.Root, names);
+
+        // A histogram of predictions exists for the tasks the repository has: probabilities of classifiers, values of regressions.
+        var expected = UsedMetrics(repo.Root).Keys.Union(s_prometheusSeries)
+            .Where(m => tasks.Any(t => t != "regression") || !m.StartsWith("ml_prediction_probability", StringComparison.Ordinal))
+            .Where(m => tasks.Contains("regression") || !m.StartsWith("ml_prediction_value", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
 
         var prometheusPort = FreePort.Next();
         var config = Path.Combine(folder, "prometheus.yml");
@@ -392,14 +426,23 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             $"Prometheus must scrape the service as job {job}");
         output.WriteLine(targets.ToJsonString());
 
-        var names = await PollAsync(
+        var scraped = await PollAsync(
             prometheus,
             async () => (await QueryAsync(client, "/api/v1/label/__name__/values")).AsArray().Select(n => (string)n!).ToHashSet(StringComparer.Ordinal),
             n => expected.All(n.Contains),
             n => $"missing: {string.Join(", ", expected.Where(e => !n.Contains(e)))}; scraped: {string.Join(", ", n.Order(StringComparer.Ordinal))}",
             "every metric the rules and the dashboard use must reach Prometheus");
         output.WriteLine($"{expected.Length} metrics scraped: {string.Join(", ", expected)}");
-        names.Should().Contain(expected);
+        scraped.Should().Contain(expected);
+
+        // Every model's series reach Prometheus under its own model label.
+        var labelled = await PollAsync(
+            prometheus,
+            async () => (await QueryAsync(client, "/api/v1/label/model/values")).AsArray().Select(n => (string)n!).ToHashSet(StringComparer.Ordinal),
+            l => names.All(l.Contains),
+            l => string.Join(", ", l),
+            "every model's series must carry its name as the label model");
+        labelled.Should().Contain(names);
 
         // The rules load and evaluate against the real series without errors, and none of the uptime alerts is even pending.
         var rules = await PollAsync(
@@ -477,7 +520,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     }
 
     /// <summary>The built API as deployed (Production), with one API key configured; ready when /health/ready is 200.</summary>
-    private static async Task<Api> StartApiAsync(GeneratedRepo repo, string modelPath, string apiKey)
+    private static async Task<Api> StartApiAsync(GeneratedRepo repo, string modelsFolder, string apiKey)
     {
         var assembly = repo.BuiltAssembly("Api");
         var url = $"http://127.0.0.1:{FreePort.Next()}";
@@ -486,7 +529,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             [assembly, "--urls", url],
             new Dictionary<string, string?>
             {
-                ["Model__Path"] = modelPath,
+                ["Model__Directory"] = modelsFolder,
                 ["Auth__ApiKeys__0"] = apiKey,
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["DOTNET_ENVIRONMENT"] = null,
@@ -507,46 +550,62 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Makes the service produce the series that only appear with traffic: good predictions (enough inputs for
-    /// drift), a rejected input, and requests without and with a wrong API key.
+    /// Makes the service produce the series that only appear with traffic, for every model: good predictions (enough
+    /// inputs for drift), a rejected input, and requests without and with a wrong API key. Returns the models' tasks.
     /// </summary>
-    private static async Task ExerciseAsync(HttpClient client, string apiKey, string repoRoot)
+    private static async Task<IReadOnlyList<string>> ExerciseAsync(HttpClient client, string apiKey, string repoRoot, IReadOnlyList<string> models)
     {
-        var example = File.ReadAllText(Path.Combine(repoRoot, "docs", "examples", "predict-request.json"));
-        (await PostAsync(client, example, apiKey)).Should().Be(HttpStatusCode.OK, "the documented example is scored");
-
-        for (var batch = 0; batch < 2; batch++)
+        var tasks = new List<string>();
+        foreach (var model in models)
         {
-            var instances = new JsonArray();
-            for (var i = 0; i < 100; i++)
+            var path = $"/v1/models/{model}:predict";
+            using (var metadata = new HttpRequestMessage(HttpMethod.Get, $"/v1/models/{model}"))
             {
-                var n = (batch * 100) + i;
-                instances.Add(new JsonObject
-                {
-                    ["tenure_months"] = n % 72,
-                    ["monthly_charges"] = 20 + (n % 90),
-                    ["support_calls"] = n % 7,
-                    ["contract"] = new[] { "month-to-month", "one-year", "two-year" }[n % 3],
-                    ["payment_method"] = new[] { "electronic-check", "credit-card", "bank-transfer" }[n % 3],
-                });
+                metadata.Headers.Add(ApiKeyHeader, apiKey);
+                using var response = await client.SendAsync(metadata);
+                response.StatusCode.Should().Be(HttpStatusCode.OK, $"{model} is ready");
+                tasks.Add((string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task"]!);
             }
 
-            (await PostAsync(client, new JsonObject { ["instances"] = instances }.ToJsonString(), apiKey))
-                .Should().Be(HttpStatusCode.OK, "a full batch of valid instances is scored");
+            var example = File.ReadAllText(Path.Combine(repoRoot, "docs", "examples", $"{model}.json"));
+            (await PostAsync(client, path, example, apiKey)).Should().Be(HttpStatusCode.OK, $"the documented example of {model} is scored");
+
+            // Full batches made of the example's instances: enough inputs for the drift score.
+            var instances = JsonNode.Parse(example)!["instances"]!.AsArray();
+            for (var batch = 0; batch < 2; batch++)
+            {
+                var many = new JsonArray();
+                for (var i = 0; i < 100; i++)
+                {
+                    many.Add(instances[i % instances.Count]!.DeepClone());
+                }
+
+                (await PostAsync(client, path, new JsonObject { ["instances"] = many }.ToJsonString(), apiKey))
+                    .Should().Be(HttpStatusCode.OK, $"a full batch of valid instances of {model} is scored");
+            }
+
+            var invalid = JsonNode.Parse(example)!;
+            invalid["instances"]![0]!["not_a_feature"] = 1;
+            (await PostAsync(client, path, invalid.ToJsonString(), apiKey)).Should().Be(HttpStatusCode.BadRequest, $"an unknown field is rejected by {model}");
+
+            // Refused for the key (once authentication is on): one request without it, one with a wrong one.
+            await PostAsync(client, path, example, apiKey: null);
+            await PostAsync(client, path, example, apiKey: "not-the-key");
         }
 
-        var invalid = JsonNode.Parse(example)!;
-        invalid["instances"]![0]!["contract"] = "lifetime";
-        (await PostAsync(client, invalid.ToJsonString(), apiKey)).Should().Be(HttpStatusCode.BadRequest, "an unknown category is rejected");
-
-        // Refused for the key (once authentication is on): one request without it, one with a wrong one.
-        await PostAsync(client, example, apiKey: null);
-        await PostAsync(client, example, apiKey: "not-the-key");
+        return tasks;
     }
 
-    private static async Task<HttpStatusCode> PostAsync(HttpClient client, string body, string? apiKey)
+    /// <summary>The repository's models: the names of params/*.yaml.</summary>
+    private static string[] ModelNames(string root) =>
+        Directory.GetFiles(Path.Combine(root, "params"), "*.yaml").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).ToArray();
+
+    private static bool IsModelMetric(string series) => series.StartsWith("ml_", StringComparison.Ordinal)
+        && !s_serviceWideMetrics.Contains(HistogramSeries().Match(series) is { Success: true } h ? h.Groups["base"].Value : series);
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient client, string path, string body, string? apiKey)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, PredictPath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (apiKey is not null)
         {
             request.Headers.Add(ApiKeyHeader, apiKey);
@@ -798,6 +857,14 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
     private static partial Regex GroupingClause();
+
+    /// <summary>An aggregation with its grouping labels: <c>sum by (job, model) (</c> or <c>max by (model, feature) (</c>.</summary>
+    [GeneratedRegex(@"\b(?:sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile)\s+by\s*\((?<labels>[^)]*)\)")]
+    private static partial Regex Aggregation();
+
+    /// <summary>An aggregation over every label: <c>sum(</c>, <c>max (</c>.</summary>
+    [GeneratedRegex(@"\b(?:sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile)\s*\(")]
+    private static partial Regex UngroupedAggregation();
 
     /// <summary>An identifier not glued to a number or a variable; <c>call</c> matches when a parenthesis follows (a function).</summary>
     [GeneratedRegex(@"(?<![\w.$:])(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<call>\s*\()?")]

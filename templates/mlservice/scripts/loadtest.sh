@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# Measures the service the way it runs in production: builds the API in Release, trains a model if
-# models/model.zip is missing, starts the service in Production on a free loopback port, sends the
-# example request (docs/examples/predict-request.json) with wrk for DURATION seconds over
+# Measures the service the way it runs in production: builds the API in Release, trains the models
+# if one of them has no models/<name>/model.zip (the service is ready only with all of them), starts
+# the service in Production on a free loopback port, sends one model's example request
+# (docs/examples/<name>.json) to POST /v1/models/<name>:predict with wrk for DURATION seconds over
 # CONNECTIONS connections, prints requests/s, p50/p99 latency and errors, and stops the service.
-# Usage: bash scripts/loadtest.sh [duration-seconds] [connections] [request-file]   (make loadtest)
+# The model is MODEL (make loadtest MODEL=<name>), by default the first of params/*.yaml in name order.
+# Usage: bash scripts/loadtest.sh [duration-seconds] [connections] [model] [request-file]   (make loadtest)
 set -euo pipefail
 
 duration="${1:-10}"
 connections="${2:-16}"
-request="${3:-docs/examples/predict-request.json}"
+model="${3:-}"
+request="${4:-}"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[[ -f "${request}" ]] || { echo "loadtest: request file '${request}' not found." >&2; exit 2; }
-request="$(cd "$(dirname "${request}")" && pwd)/$(basename "${request}")"
+if [[ -n "${request}" ]]; then
+  [[ -f "${request}" ]] || { echo "loadtest: request file '${request}' not found." >&2; exit 2; }
+  request="$(cd "$(dirname "${request}")" && pwd)/$(basename "${request}")"
+fi
 cd "${repo_root}"
+
+models=()
+for params in params/*.yaml; do
+  [[ -f "${params}" ]] && models+=("$(basename "${params}" .yaml)")
+done
+[[ ${#models[@]} -gt 0 ]] || { echo "loadtest: no model in params/ (params/<name>.yaml)." >&2; exit 2; }
+model="${model:-${models[0]}}"
+[[ " ${models[*]} " == *" ${model} "* ]] ||
+  { echo "loadtest: no model named '${model}'; this repository has: ${models[*]}." >&2; exit 2; }
+request="${request:-${repo_root}/docs/examples/${model}.json}"
+[[ -f "${request}" ]] || { echo "loadtest: request file '${request}' not found." >&2; exit 2; }
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "loadtest: 'wrk' is not installed. Install it with 'sudo apt-get install wrk' (Debian/Ubuntu) or 'brew install wrk' (macOS)." >&2
@@ -34,10 +50,13 @@ trap cleanup EXIT
 
 echo "Building the API in Release"
 dotnet build "src/Ml-Service.Api" -c Release -warnaserror -nologo -v quiet >"${work}/build.log" 2>&1 || { cat "${work}/build.log" >&2; exit 1; }
-if [[ ! -f models/model.zip ]]; then
-  echo "No models/model.zip: training one"
-  dotnet run --project "src/Ml-Service.Training" -- train
-fi
+for name in "${models[@]}"; do
+  if [[ ! -f "models/${name}/model.zip" ]]; then
+    echo "No models/${name}/model.zip: training every model (the service is ready only with all of them)"
+    dotnet run --project "src/Ml-Service.Training" -- train
+    break
+  fi
+done
 
 port=""
 for _ in $(seq 1 50); do
@@ -61,7 +80,7 @@ echo "Starting the service in Production on ${url}"
 #if (ApiKeyAuth)
   export Auth__ApiKeys__0="${LOADTEST_API_KEY}"
 #endif
-  exec env ASPNETCORE_ENVIRONMENT=Production Model__Path="${repo_root}/models/model.zip" \
+  exec env ASPNETCORE_ENVIRONMENT=Production Model__Directory="${repo_root}/models" \
     dotnet "Ml-Service.Api.dll" --urls "${url}"
 ) >"${work}/service.log" 2>&1 &
 service_pid=$!
@@ -95,13 +114,15 @@ LUA
 echo 'wrk.headers["X-Api-Key"] = os.getenv("LOADTEST_API_KEY")' >>"${work}/post.lua"
 #endif
 
-instances="$(grep -o '"tenure_months"' "${request}" | wc -l)"
-echo "Warming up for 2 s, then measuring ${duration} s with ${connections} connections ($(basename "${request}"), ${instances} instance(s) per request)"
+# Instances per request: how often the first field of the first instance (the key after "instances") occurs.
+first_field="$(grep -o '"[^"]*"[[:space:]]*:' "${request}" | sed -n 2p | grep -o '"[^"]*"')"
+instances="$(grep -oF -- "${first_field}" "${request}" | wc -l)"
+echo "Warming up for 2 s, then measuring ${duration} s with ${connections} connections (model ${model}, $(basename "${request}"), ${instances} instance(s) per request)"
 export LOADTEST_REQUEST="${request}"
-wrk -t2 -c"${connections}" -d2s -s "${work}/post.lua" "${url}/v1/models/churn:predict" >/dev/null
+wrk -t2 -c"${connections}" -d2s -s "${work}/post.lua" "${url}/v1/models/${model}:predict" >/dev/null
 threads=2
 ((connections < threads)) && threads="${connections}"
-wrk -t"${threads}" -c"${connections}" -d"${duration}s" -s "${work}/post.lua" "${url}/v1/models/churn:predict" >"${work}/wrk.txt"
+wrk -t"${threads}" -c"${connections}" -d"${duration}s" -s "${work}/post.lua" "${url}/v1/models/${model}:predict" >"${work}/wrk.txt"
 result="$(grep '^RESULT ' "${work}/wrk.txt")" || { cat "${work}/wrk.txt" >&2; exit 1; }
 
 field() { sed -E "s/.* $1=([0-9.]+).*/\1/" <<<"${result}"; }

@@ -19,6 +19,25 @@ public sealed record GeneratedTree(Scenario Scenario, string Root, ProcessResult
         var root = Path.Combine(folder, "out");
         Directory.CreateDirectory(root);
         var result = (await package.InstantiateAsync(scenario, root, noRestore: true, Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
+        RemoveBuildOutput(root);
         return new GeneratedTree(scenario, root, result);
+    }
+
+    /// <summary>
+    /// `make add-model` ends with `make openapi`, which builds and runs one test: drop that git-ignored build output
+    /// (bin/, obj/, TestResults/), so the tree holds what the repository commits.
+    /// </summary>
+    private static void RemoveBuildOutput(string root)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
+                     .Where(d => Path.GetFileName(d) is "bin" or "obj" or "TestResults")
+                     .OrderByDescending(d => d.Length)
+                     .ToArray())
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 }
