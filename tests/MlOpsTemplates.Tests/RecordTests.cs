@@ -11,6 +11,7 @@ namespace MlOpsTemplates.Tests;
 public sealed class RecordTests
 {
     private const string Record = ".mlopstemplates.json";
+    private const string OpenApiDocument = "docs/openapi.json";
 
     /// <summary>Generators that produce a new value on every run; none may be used.</summary>
     private static readonly string[] s_freshValueGenerators = ["guid", "now", "port", "random"];
@@ -74,7 +75,10 @@ public sealed class RecordTests
 
         var again = FileTree.RelativeFiles(output);
         again.Should().Equal(tree.Files);
-        foreach (var file in tree.Files.Where(f => f != Record))
+        // make add-model rebuilds docs/openapi.json from the code after the item template ran (the templates
+        // cannot edit a file they did not write); the repository's own document test holds it to the code.
+        var rebuiltAfterAdditions = additions.Length > 0 ? OpenApiDocument : null;
+        foreach (var file in tree.Files.Where(f => f != Record && f != rebuiltAfterAdditions))
         {
             File.ReadAllBytes(Path.Combine(output, file)).Should().Equal(File.ReadAllBytes(Path.Combine(tree.Root, file)), $"{file} must render to the same bytes from the record");
         }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+
 namespace Ml_Service.Tests.Api;
 
 /// <summary>
@@ -10,19 +13,25 @@ public class ServingSettingsTests
     [InlineData("Model:Path", "models/model.zip", "Path")]
     [InlineData("Model:Name", "fraud", "Name")]
     [InlineData("Model:Paths:" + ServedModelCases.UnknownModel, "models/model.zip", ServedModelCases.UnknownModel)]
-    public void An_unknown_model_setting_stops_the_start_naming_it(string key, string value, string named)
+    public async Task An_unknown_model_setting_stops_the_start_naming_it(string key, string value, string named)
     {
-        using var factory = new ApiFactory { Settings = new Dictionary<string, string?> { [key] = value } };
+        // A host of its own rather than ApiFactory: when Program's start fails, WebApplicationFactory may
+        // report only that the failed host was disposed, without the error.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Configuration[key] = value;
+        builder.Services.AddModelServing(builder.Configuration);
+        await using var app = builder.Build();
 
-        var start = () => factory.CreateClient();
+        var start = () => app.StartAsync();
 
-        start.Should().Throw<Exception>().Where(e => Messages(e).Contains(named, StringComparison.Ordinal), "the error names the setting");
+        (await start.Should().ThrowAsync<Exception>()).Where(e => Messages(e).Contains(named, StringComparison.Ordinal), "the error names the setting");
     }
 
     [Fact]
     public void Each_model_is_served_from_its_folder_under_the_directory_unless_a_path_is_given()
     {
-        var options = new Ml_Service.Api.Serving.ServingOptions { Directory = "trained" };
+        var options = new ServingOptions { Directory = "trained" };
         var model = ServedModelCases.Any;
         var root = Path.GetTempPath();
 

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Ml_Service.Model.Models;
 
 namespace Ml_Service.Tests.Models;
 
