@@ -266,6 +266,7 @@ public sealed class ServiceProtectionTests
     /// <summary>The request log lines (path and client address) of the service, captured from its Serilog pipeline.</summary>
     private sealed class RequestLogs : ILogEventSink
     {
+        private const string RequestLoggingSource = "Serilog.AspNetCore.RequestLoggingMiddleware";
         private readonly ConcurrentQueue<LogEvent> _events = new();
 
         public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
@@ -273,12 +274,12 @@ public sealed class ServiceProtectionTests
         public string? ClientAddressOf(string path)
         {
             // The request's summary line is written after the response was handed to the client: wait for it.
-            // Framework events inside the request carry RequestPath too (from the log scope), so only the
-            // summary line, the one with the status code, counts.
+            // Framework events carry RequestPath too (from the log scope), and ASP.NET Core's own "Request
+            // finished" event a StatusCode as well, so only the line of Serilog's request logging counts.
             LogEvent? line = null;
             SpinWait.SpinUntil(
                 () => (line = _events.LastOrDefault(e =>
-                    e.Properties.ContainsKey("StatusCode")
+                    e.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: RequestLoggingSource }
                     && e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string logged } && logged == path)) is not null,
                 TimeSpan.FromSeconds(10));
             line.Should().NotBeNull($"a request to {path} is logged");
