@@ -275,14 +275,16 @@ public sealed class ServiceProtectionTests
         {
             // The request's summary line is written after the response was handed to the client: wait for it.
             // Framework events carry RequestPath too (from the log scope), and ASP.NET Core's own "Request
-            // finished" event a StatusCode as well, so only the line of Serilog's request logging counts.
+            // finished" event a StatusCode as well, so only the line of Serilog's request logging counts, and
+            // only once it carries the client address (a line without it never satisfies the wait).
             LogEvent? line = null;
             SpinWait.SpinUntil(
                 () => (line = _events.LastOrDefault(e =>
                     e.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: RequestLoggingSource }
-                    && e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string logged } && logged == path)) is not null,
+                    && e.Properties.TryGetValue("RequestPath", out var p) && p is ScalarValue { Value: string logged } && logged == path
+                    && e.Properties.TryGetValue("ClientAddress", out var a) && a is ScalarValue { Value: string })) is not null,
                 TimeSpan.FromSeconds(10));
-            line.Should().NotBeNull($"a request to {path} is logged");
+            line.Should().NotBeNull($"a request to {path} is logged with its client address");
             return line!.Properties.TryGetValue("ClientAddress", out var address) && address is ScalarValue { Value: string text } ? text : null;
         }
     }
