@@ -31,19 +31,12 @@ public static class ServiceDefaults
     {
         ArgumentNullException.ThrowIfNull(builder);
         var development = builder.Environment.IsDevelopment();
-        builder.Services.AddSerilog((services, logger) =>
-        {
-            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
-            if (development)
-            {
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-            }
-            else
-            {
-                // One JSON object per line on stdout, with @tr/@sp trace ids, for the cluster's log collector.
-                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
-        });
+        // This host logs, binds request properties and disposes on its own logger only. By default Serilog routes
+        // through the static Log.Logger, which any other host in the process (tests) replaces, and silences when it
+        // stops: request properties such as the client address would then be dropped.
+        builder.Services.AddSerilog(
+            (services, logger) => ConfigureLogger(logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services), development),
+            preserveStaticLogger: true);
 
         builder.AddTelemetry();
         builder.Services.AddProblemDetails();
@@ -134,6 +127,20 @@ public static class ServiceDefaults
             : elapsedMilliseconds >= slowRequestMilliseconds ? LogEventLevel.Warning
             : status >= 400 ? LogEventLevel.Information
             : LogEventLevel.Debug;
+    }
+
+    private static void ConfigureLogger(LoggerConfiguration logger, bool development)
+    {
+        logger.Enrich.FromLogContext();
+        if (development)
+        {
+            logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        }
+        else
+        {
+            // One JSON object per line on stdout, with @tr/@sp trace ids, for the cluster's log collector.
+            logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+        }
     }
 
     /// <summary>A caller's correlation id is kept when it is short and plain; otherwise the trace id is used.</summary>

@@ -14,7 +14,6 @@ namespace Ml_Service.Tests.Api;
 /// Fail closed: outside Development the service does not start without an API key. In Development
 /// (make run) keys are optional, and the service says at start-up that they are off.
 /// </summary>
-[Collection(LogCapture.Name)]
 public sealed class ApiKeyStartupTests
 {
     [Theory]

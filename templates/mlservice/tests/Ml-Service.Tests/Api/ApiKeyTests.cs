@@ -17,7 +17,6 @@ namespace Ml_Service.Tests.Api;
 /// keys, as during a rotation. A refused call gets a 401 problem document and is counted in
 /// <c>ml_auth_failures_total</c>; no key ever reaches the logs.
 /// </summary>
-[Collection(LogCapture.Name)]
 public sealed class ApiKeyTests(ApiKeyTests.RotatingKeysFactory factory) : IClassFixture<ApiKeyTests.RotatingKeysFactory>
 {
     private const string OldKey = ApiFactory.ApiKey;
@@ -185,16 +184,6 @@ public sealed class ApiKeyTests(ApiKeyTests.RotatingKeysFactory factory) : IClas
             builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Logs));
         }
     }
-}
-
-/// <summary>
-/// Tests that read a service's logs run alone: every service in the process shares Serilog's static
-/// logger, so another service starting or stopping at the same time would take the events.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LogCapture
-{
-    public const string Name = "Log capture";
 }
 
 /// <summary>A Serilog sink (picked up from the services) that keeps every event for assertions.</summary>

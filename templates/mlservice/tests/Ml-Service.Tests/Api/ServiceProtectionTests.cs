@@ -93,6 +93,7 @@ public sealed class ServiceProtectionTests
         var logs = new RequestLogs();
         using var factory = Factory(new() { ["Serilog:MinimumLevel:Default"] = "Debug" }, logs);
         await factory.CreateStartedClientAsync();
+        await StartAndStopAnotherServiceAsync();
 
         await SendAsync(factory, HttpMethods.Get, "/via-loopback-proxy", TrustedProxy, forwardedFor: Client);
         await SendAsync(factory, HttpMethods.Get, "/via-unknown-proxy", "198.51.100.20", forwardedFor: Client);
@@ -159,6 +160,16 @@ public sealed class ServiceProtectionTests
         var start = () => app.StartAsync();
 
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain(named);
+    }
+
+    /// <summary>
+    /// What a parallel test run does all the time: another service in the same process starts and stops.
+    /// Each service must keep logging on its own logger, not on process-wide state the other one tears down.
+    /// </summary>
+    private static async Task StartAndStopAnotherServiceAsync()
+    {
+        using var other = new ApiFactory();
+        await other.CreateStartedClientAsync();
     }
 
     private static ApiFactory Factory(Dictionary<string, string?> settings, RequestLogs? logs = null) =>
