@@ -60,7 +60,7 @@ while i < len(lines):
     if i in model_start:
         out.append(f"//#if ({model_start[i]})")
     ind = len(line) - len(stripped)
-    if stripped in ('"security": [', '"401": {', '"securitySchemes": {'):
+    if stripped in ('"security": [', '"401": {', '"429": {', '"securitySchemes": {'):
         out.append("//#if (ApiKeyAuth)")
         # copy until the closing line at the same indentation
         while True:

@@ -19,6 +19,9 @@ public sealed class HardeningTests(ITestOutputHelper output)
     private const string PredictPath = "/v1/models/" + Model + ":predict";
     private static readonly Scenario s_scenario = Scenarios.Get("defaults");
 
+    /// <summary>Largest answer to a bad request: it never grows with what the client sent.</summary>
+    private const int MaxProblemBytes = 4_096;
+
     private static string? Key => ServiceAuth.RequiresKey(s_scenario) ? ServiceAuth.TestKey : null;
 
     [Fact]
@@ -51,6 +54,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
             var status = (int)response.StatusCode;
             var named = $"{problem?["detail"]} {problem?["errors"]?.ToJsonString()}";
             if (status >= 500
+                || body.Length > MaxProblemBytes
                 || status != bad.ExpectStatus
                 || response.Content.Headers.ContentType?.MediaType != "application/problem+json"
                 || problem?["status"]?.GetValue<int>() != status
@@ -63,7 +67,7 @@ public sealed class HardeningTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{BadRequest.All.Count} bad requests sent in {stopwatch.Elapsed.TotalSeconds:F1} s");
-        failures.Should().BeEmpty($"every bad request must get its 4xx problem document:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+        failures.Should().BeEmpty($"every bad request must get its 4xx problem document of at most {MaxProblemBytes} bytes:{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
 
         (await service.Client.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "the service is still ready");
         await AssertPredictsAsync(service.Client, repo);

@@ -19,4 +19,4 @@ app.MapHealthEndpoints();
 app.MapMetricsEndpoint();
 app.MapPredictionEndpoints();
 
-app.Run();
+return app.RunService();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Serilog;
 using Serilog.Context;
@@ -38,6 +39,9 @@ public static class ServiceDefaults
             (services, logger) => ConfigureLogger(logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services), development),
             preserveStaticLogger: true);
 
+        builder.Services.AddOptions<EnvironmentCheck>()
+            .Validate(_ => HasStandardCase(builder.Environment.EnvironmentName), EnvironmentCaseMessage(builder.Environment.EnvironmentName))
+            .ValidateOnStart();
         builder.AddTelemetry();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
@@ -60,6 +64,7 @@ public static class ServiceDefaults
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseStandardMethodNames();
         app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -79,6 +84,14 @@ public static class ServiceDefaults
             options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.GetLevel = (context, elapsedMilliseconds, exception) =>
                 RequestLogLevel(context, elapsedMilliseconds, exception, slowRequestMilliseconds);
+            // The path is the client's: cut, so a refused request with a long path still costs one short line.
+            options.GetMessageTemplateProperties = (context, path, elapsedMilliseconds, status) =>
+            [
+                new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
+                new LogEventProperty("RequestPath", new ScalarValue(RoutingProblems.Cut(path))),
+                new LogEventProperty("StatusCode", new ScalarValue(status)),
+                new LogEventProperty("Elapsed", new ScalarValue(elapsedMilliseconds)),
+            ];
         });
 
         if (app.Environment.IsDevelopment())
@@ -110,7 +123,8 @@ public static class ServiceDefaults
     /// The level of a request's summary line. Successful requests are logged at Debug, so Production (Information)
     /// writes no line for them: at full load one line per request costs more than the prediction itself
     /// (docs/MONITORING.md). Slow requests are warnings, refused ones information, failures errors; probes only when
-    /// they fail. Bodies are never logged. To log every request, set the level of
+    /// they fail. A 429 (a client throttled after failed API keys) is counted and its episode logged once, not each
+    /// request. Bodies are never logged. To log every request, set the level of
     /// <c>Serilog.AspNetCore.RequestLoggingMiddleware</c> to Debug under <c>Serilog:MinimumLevel:Override</c>.
     /// </summary>
     public static LogEventLevel RequestLogLevel(HttpContext context, double elapsedMilliseconds, Exception? exception, double slowRequestMilliseconds)
@@ -122,12 +136,49 @@ public static class ServiceDefaults
         // a refusal the service chose (no model yet, at capacity), not a fault: a warning, not an error.
         return exception is not null ? LogEventLevel.Error
             : context.Request.Path.StartsWithSegments("/health") ? LogEventLevel.Verbose
+            : status == StatusCodes.Status429TooManyRequests ? LogEventLevel.Debug
             : status == StatusCodes.Status503ServiceUnavailable ? LogEventLevel.Warning
             : status >= 500 ? LogEventLevel.Error
             : elapsedMilliseconds >= slowRequestMilliseconds ? LogEventLevel.Warning
             : status >= 400 ? LogEventLevel.Information
             : LogEventLevel.Debug;
     }
+
+    /// <summary>
+    /// Runs the service until it stops; a configuration that fails validation at start ends it with one clear line
+    /// on standard error and exit code 2 (instead of an unhandled exception and an abort signal).
+    /// </summary>
+    public static int RunService(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.Run();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            // The host, and with it the log pipeline, is already disposed: standard error is what is left.
+            Console.Error.WriteLine($"The service did not start: its configuration is not valid. {string.Join(" ", ex.Failures)}");
+            return 2;
+        }
+    }
+
+    /// <summary>
+    /// ASP.NET Core compares environment names ignoring case (<c>IsDevelopment()</c>), but a Linux file system finds
+    /// <c>appsettings.Development.json</c> only in its exact case: <c>development</c> would be Development for some
+    /// choices (API keys, the API reference page) and not for others. A standard name is accepted in its case only.
+    /// </summary>
+    private static bool HasStandardCase(string environment) =>
+        !new[] { Environments.Development, Environments.Staging, Environments.Production }
+            .Any(name => string.Equals(name, environment, StringComparison.OrdinalIgnoreCase) && !string.Equals(name, environment, StringComparison.Ordinal));
+
+    private static string EnvironmentCaseMessage(string environment) =>
+        $"ASPNETCORE_ENVIRONMENT is '{RoutingProblems.Cut(environment)}': write a standard environment name in its own case " +
+        $"({Environments.Development}, {Environments.Staging} or {Environments.Production}), so that every setting agrees on it.";
+
+    /// <summary>Options type that carries the environment-name check to start-up, where <see cref="RunService"/> reports it.</summary>
+    private sealed class EnvironmentCheck;
 
     private static void ConfigureLogger(LoggerConfiguration logger, bool development)
     {

@@ -49,25 +49,60 @@ public sealed record ModelManifest
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, s_json) + "\n");
 
-    /// <summary>Reads a manifest; null when the file does not exist.</summary>
+    /// <summary>Reads a manifest within <see cref="ModelFileLimits.Default"/>; null when the file does not exist.</summary>
     /// <exception cref="ModelLoadException">The file exists but is not a valid manifest.</exception>
-    public static ModelManifest? Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
+    public static ModelManifest? Load(string path) => File.Exists(path) ? Parse(Read(path, ModelFileLimits.Default), path) : null;
 
+    /// <summary>The bytes of a manifest file, read as <see cref="ModelFiles.ReadRegular"/> does with the manifest's size limit.</summary>
+    /// <exception cref="ModelLoadException">The file is missing, not a regular file, too large or unreadable.</exception>
+    public static byte[] Read(string path, ModelFileLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return ModelFiles.ReadRegular(path, "manifest", limits.MaxManifestBytes, limits.ReadTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Parses and validates a manifest. Every field that reaches a response header, a log line or a metric label
+    /// (version, model, trainer, run id, commit) must be 1 to <see cref="MaxFieldLength"/> visible ASCII characters.
+    /// </summary>
+    /// <exception cref="ModelLoadException">Not valid JSON, or a field breaks that rule.</exception>
+    public static ModelManifest Parse(ReadOnlySpan<byte> json, string path)
+    {
+        ModelManifest manifest;
         try
         {
-            return JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), s_json)
-                ?? throw new ModelLoadException($"Model manifest '{path}' is empty.");
+            manifest = JsonSerializer.Deserialize<ModelManifest>(json, s_json)
+                ?? throw new ModelLoadException($"Model manifest '{path}' is empty.", InvalidReason);
         }
         catch (JsonException ex)
         {
-            throw new ModelLoadException($"Model manifest '{path}' is not valid JSON: {ex.Message}", ex);
+            throw new ModelLoadException($"Model manifest '{path}' is not valid JSON: {ex.Message}", InvalidReason, ex);
         }
+
+        foreach (var (field, value) in new[]
+                 {
+                     ("version", manifest.Version), ("model", manifest.Model), ("trainer", manifest.Trainer),
+                     ("run_id", manifest.RunId), ("git_commit", manifest.GitCommit),
+                 })
+        {
+            if (value is not null && !IsPlainField(value))
+            {
+                throw new ModelLoadException(
+                    $"Model manifest '{path}': {field} must be 1 to {MaxFieldLength} visible ASCII characters (no spaces, line breaks or other characters).",
+                    InvalidReason);
+            }
+        }
+
+        return manifest;
     }
+
+    /// <summary>Longest version, model, trainer, run id or commit a manifest may hold.</summary>
+    public const int MaxFieldLength = 128;
+
+    private const string InvalidReason = "manifest is not valid";
+
+    private static bool IsPlainField(string value) =>
+        value.Length is > 0 and <= MaxFieldLength && value.All(c => c is > ' ' and <= '~');
 
     [JsonIgnore]
     public string Summary => $"{Version} ({Trainer}, created {CreatedAt:u})";

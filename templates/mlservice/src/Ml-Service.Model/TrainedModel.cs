@@ -7,11 +7,12 @@ public sealed class TrainedModel
 {
     public const string FileName = "model.zip";
 
-    private TrainedModel(ModelDefinition definition, ITransformer transformer, ModelManifest? manifest)
+    private TrainedModel(ModelDefinition definition, ITransformer transformer, ModelManifest? manifest, ReadOnlyMemory<byte> manifestJson = default)
     {
         Definition = definition;
         Transformer = transformer;
         Manifest = manifest;
+        ManifestJson = manifestJson;
     }
 
     public ModelDefinition Definition { get; }
@@ -20,45 +21,59 @@ public sealed class TrainedModel
 
     public ModelManifest? Manifest { get; }
 
+    /// <summary>The manifest file as it was read with the model (empty without one), so nothing reads it twice.</summary>
+    public ReadOnlyMemory<byte> ManifestJson { get; }
+
     public string Version => Manifest?.Version ?? "unversioned";
 
     /// <summary>
-    /// Loads <c>model.zip</c> and the <c>manifest.json</c> beside it, checks that the manifest belongs to
-    /// <paramref name="definition"/> (same model name and task), then runs the definition's canary.
+    /// Loads <c>model.zip</c> and the <c>manifest.json</c> beside it within <paramref name="limits"/>, checks that the
+    /// manifest belongs to <paramref name="definition"/> (same model name and task), then runs the definition's canary.
     /// </summary>
-    /// <exception cref="ModelLoadException">The model is missing, corrupt, of another model or task, or cannot score the canary.</exception>
-    public static TrainedModel Load(MLContext ml, string modelPath, ModelDefinition definition)
+    /// <exception cref="ModelLoadException">
+    /// The model is missing, not a regular file, too large, corrupt, of another model or task, or cannot score the canary.
+    /// </exception>
+    public static TrainedModel Load(
+        MLContext ml, string modelPath, ModelDefinition definition, ModelFileLimits? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(definition);
-        if (!File.Exists(modelPath))
+        limits ??= ModelFileLimits.Default;
+        if (!File.Exists(modelPath) && !Directory.Exists(modelPath))
         {
-            throw new ModelLoadException($"Model file '{modelPath}' does not exist. Train one first (make train).");
+            throw new ModelLoadException($"Model file '{modelPath}' does not exist. Train one first (make train).", "model file does not exist");
         }
 
-        var manifest = ModelManifest.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName));
+        var manifestPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName);
+        var manifestJson = File.Exists(manifestPath) || Directory.Exists(manifestPath)
+            ? ModelManifest.Read(manifestPath, limits, cancellationToken)
+            : null;
+        var manifest = manifestJson is null ? null : ModelManifest.Parse(manifestJson, manifestPath);
         if (manifest?.Model is { } name && name != definition.Name)
         {
-            throw new ModelLoadException($"Model file '{modelPath}' was trained for model '{name}', not '{definition.Name}'.");
+            throw new ModelLoadException($"Model file '{modelPath}' was trained for model '{name}', not '{definition.Name}'.", "model file is of another model");
         }
 
         if (manifest?.Task is { } task && task != definition.Task)
         {
             throw new ModelLoadException(
-                $"Model file '{modelPath}' was trained for a {task.ToText()} task, but model '{definition.Name}' is {definition.Task.ToText()}.");
+                $"Model file '{modelPath}' was trained for a {task.ToText()} task, but model '{definition.Name}' is {definition.Task.ToText()}.",
+                "model file is of another task");
         }
 
+        var archive = ModelFiles.ReadRegular(modelPath, "model file", limits.MaxModelBytes, limits.ReadTimeout, cancellationToken);
+        ModelFiles.CheckArchive(archive, modelPath, limits);
         ITransformer transformer;
         try
         {
-            transformer = ml.Model.Load(modelPath, out _);
+            transformer = ml.Model.Load(new MemoryStream(archive, writable: false), out _);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            throw new ModelLoadException($"Model file '{modelPath}' is corrupt or was not written by this trainer: {ex.Message}", ex);
+            throw new ModelLoadException($"Model file '{modelPath}' is corrupt or was not written by this trainer: {ex.Message}", "model file is corrupt", ex);
         }
 
-        var model = new TrainedModel(definition, transformer, manifest);
+        var model = new TrainedModel(definition, transformer, manifest, manifestJson);
         model.VerifyCanary(ml);
         return model;
     }
@@ -108,12 +123,12 @@ public sealed class TrainedModel
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
-            throw new ModelLoadException($"Model '{Version}' cannot score the canary row: {ex.Message}", ex);
+            throw new ModelLoadException($"Model '{Version}' cannot score the canary row: {ex.Message}", "model failed its canary prediction", ex);
         }
 
         if (problem is not null)
         {
-            throw new ModelLoadException($"Model '{Version}' scored the canary row as {problem}.");
+            throw new ModelLoadException($"Model '{Version}' scored the canary row as {problem}.", "model failed its canary prediction");
         }
     }
 

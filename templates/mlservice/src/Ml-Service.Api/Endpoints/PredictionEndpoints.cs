@@ -150,5 +150,5 @@ public static class PredictionEndpoints
     private static ProblemHttpResult UnknownModel(string name, ServedModels models) =>
         Problems.Status(
             StatusCodes.Status404NotFound,
-            $"No model named '{name}'; this service serves {string.Join(", ", models.Names.Select(n => $"'{n}'"))}.");
+            $"No model named '{RoutingProblems.Cut(name)}'; this service serves {string.Join(", ", models.Names.Select(n => $"'{n}'"))}.");
 }

@@ -5,14 +5,26 @@ namespace Ml_Service.Api.Endpoints;
 /// <summary>RFC 9457 problem documents for the API's errors, all in one shape.</summary>
 public static class Problems
 {
+    /// <summary>Most fields a 400 names; the rest are counted, so the answer stays small whatever the request holds.</summary>
+    public const int MaxErrors = 20;
+
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
-    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(
-            errors,
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        // Field names and messages can repeat what the client sent: both are cut, and only the first errors are listed.
+        var shown = errors.Take(MaxErrors).ToDictionary(
+            e => RoutingProblems.Cut(e.Key), e => e.Value.Select(RoutingProblems.Cut).ToArray(), StringComparer.Ordinal);
+        var more = errors.Count - shown.Count;
+        return TypedResults.ValidationProblem(
+            shown,
             title: "The request is not valid.",
-            detail: $"{errors.Count} field(s) failed validation; see 'errors'.");
+            detail: more > 0
+                ? $"{errors.Count} field(s) failed validation; the first {shown.Count} are in 'errors'."
+                : $"{errors.Count} field(s) failed validation; see 'errors'.");
+    }
 
     public static ProblemHttpResult Status(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);

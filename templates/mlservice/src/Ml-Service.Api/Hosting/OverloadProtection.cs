@@ -87,7 +87,8 @@ public static class OverloadProtection
         };
     }
 
-    private static bool IsProtected(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<OverloadProtected>() is not null;
+    /// <summary>Whether the limits apply to the request's endpoint.</summary>
+    internal static bool IsProtected(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<OverloadProtected>() is not null;
 
     /// <summary>Endpoint metadata: the limits apply to this endpoint.</summary>
     private sealed class OverloadProtected;

@@ -17,16 +17,26 @@ public static class RoutingProblems
                 return;
             }
 
+            var path = Cut(http.Request.Path.ToString());
             context.ProblemDetails.Detail = context.ProblemDetails.Status switch
             {
+                StatusCodes.Status405MethodNotAllowed when http.Request.Method == StandardMethods.Other =>
+                    $"The request method is not a standard HTTP method; allowed on {path}: {http.Response.Headers.Allow}.",
                 StatusCodes.Status405MethodNotAllowed =>
-                    $"Method {http.Request.Method} is not allowed on {http.Request.Path}; allowed: {http.Response.Headers.Allow}.",
-                StatusCodes.Status404NotFound => $"Nothing is served at {http.Request.Path}.",
+                    $"Method {http.Request.Method} is not allowed on {path}; allowed: {http.Response.Headers.Allow}.",
+                StatusCodes.Status404NotFound => $"Nothing is served at {path}.",
                 StatusCodes.Status415UnsupportedMediaType =>
                     $"Send the request body as application/json; got {(string.IsNullOrEmpty(http.Request.ContentType) ? "no Content-Type" : http.Request.ContentType)}.",
                 _ => null,
             };
         });
+
+    /// <summary>Longest part of a client's path repeated in a problem document or a log line.</summary>
+    public const int MaxEchoedLength = 100;
+
+    /// <summary>A client's value cut to <see cref="MaxEchoedLength"/> characters, so an answer never grows with a hostile request.</summary>
+    public static string Cut(string value) =>
+        value is { Length: > MaxEchoedLength } ? string.Concat(value.AsSpan(0, MaxEchoedLength), "...") : value;
 
     /// <summary>
     /// <c>GET /v1/models/fraud:predict</c> would otherwise reach the metadata route and be told that no model is
@@ -45,6 +55,6 @@ public static class RoutingProblems
         context.Response.Headers.Allow = allowed;
         return TypedResults.Problem(
             statusCode: StatusCodes.Status405MethodNotAllowed,
-            detail: $"Method {context.Request.Method} is not allowed on {context.Request.Path}; allowed: {allowed}.");
+            detail: $"Method {context.Request.Method} is not allowed on {Cut(context.Request.Path.ToString())}; allowed: {allowed}.");
     };
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -6,11 +7,14 @@ namespace Ml_Service.Api;
 /// <summary>
 /// What keeps the service up under hostile or heavy traffic: load shedding (<see cref="OverloadProtection"/>),
 /// request timeouts (<see cref="RequestTimeoutLimits"/>), forwarded headers from trusted proxies only
-/// (<see cref="TrustedProxyOptions"/>) and a graceful shutdown (<see cref="ShutdownDrain"/>).
+/// (<see cref="TrustedProxyOptions"/>), connection limits (<see cref="ConnectionLimits"/>) and a graceful shutdown
+/// (<see cref="ShutdownDrain"/>).
 /// Settings: sections <c>Limits</c> and <c>ForwardedHeaders</c>, validated at start.
 /// </summary>
 public static class ServiceProtections
 {
+    private const long DefaultMaxBodyBytes = 1024 * 1024;
+
     public static WebApplicationBuilder AddServiceProtections(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -24,6 +28,7 @@ public static class ServiceProtections
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TrustedProxyOptions>, TrustedProxyOptionsValidator>();
         services.AddSingleton<IConfigureOptions<ForwardedHeadersOptions>, ConfigureForwardedHeaders>();
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConnectionLimits>();
 
         services.AddRoutingProblemDetails();
         services.AddOverloadProtection();
@@ -46,7 +51,11 @@ public static class ServiceProtections
         return app;
     }
 
-    /// <summary>After the request logging: the client address joins each request's log line; then limits and timeouts.</summary>
+    /// <summary>
+    /// After the request logging: the client address joins each request's log line. Then the request timeout starts,
+    /// so that reading the body and waiting in the queue count toward it; the body is read before the request waits
+    /// for a slot (<see cref="BodiesBeforeSlots"/>); last the concurrency limits.
+    /// </summary>
     public static WebApplication UseServiceProtections(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -56,8 +65,9 @@ public static class ServiceProtections
             diagnostics.Set("ClientAddress", context.Connection.RemoteIpAddress?.ToString());
             return next(context);
         });
-        app.UseRateLimiter();
         app.UseRequestTimeouts();
+        app.UseBodiesBeforeSlots(app.Services.GetService<IOptions<ServingOptions>>()?.Value.MaxRequestBodyBytes ?? DefaultMaxBodyBytes);
+        app.UseRateLimiter();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Handler = Ml_Service.Api.Security.ApiKeyAuthenticationHandler;
@@ -22,11 +23,14 @@ public static class ApiKeyAuthentication
         var services = builder.Services;
         services.AddOptions<Security.ApiKeyOptions>()
             .Bind(builder.Configuration.GetSection(Security.ApiKeyOptions.Section))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<Security.ApiKeyOptions>, Security.ApiKeyOptionsValidator>();
         services.AddSingleton<Security.ApiKeyStore>();
         services.AddMetricsRegistry();
         services.AddSingleton<Security.ApiKeyMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Security.FailedKeyThrottle>();
         services.AddHostedService<Security.ApiKeyStartupReport>();
 
         services.AddAuthentication(Handler.SchemeName)
@@ -65,19 +69,45 @@ public static class ApiKeyAuthentication
         return builder;
     }
 
-    /// <summary>Authentication and authorization after the service defaults, so refused requests are logged and correlated.</summary>
+    /// <summary>
+    /// Authentication and authorization after the service defaults, so refused requests are logged and correlated;
+    /// before them, a client throttled for failed keys is answered 429 without its key being checked.
+    /// </summary>
     public static WebApplication UseApiKeyAuthentication(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var throttle = app.Services.GetRequiredService<Security.FailedKeyThrottle>();
+        var keys = app.Services.GetRequiredService<Security.ApiKeyStore>();
+        app.Use(async (context, next) =>
+        {
+            if (keys.Enabled
+                && context.GetEndpoint() is { } endpoint
+                && RequiresApiKey(endpoint.Metadata)
+                && throttle.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+            {
+                throttle.RecordThrottled();
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await TypedResults.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many requests without a valid API key.",
+                    detail: $"This client sent too many requests without a valid {Handler.HeaderName}. Retry after {seconds} s.").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
     }
 
-    /// <summary>Every endpoint of the group requires a valid <c>X-Api-Key</c> and documents its 401.</summary>
+    /// <summary>Every endpoint of the group requires a valid <c>X-Api-Key</c> and documents its 401 and the 429 of a throttled client.</summary>
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Policy).ProducesProblem(StatusCodes.Status401Unauthorized);
+        builder.RequireAuthorization(Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     /// <summary>True for endpoint metadata that asks for the API-key policy.</summary>
     public static bool RequiresApiKey(IEnumerable<object> metadata) =>

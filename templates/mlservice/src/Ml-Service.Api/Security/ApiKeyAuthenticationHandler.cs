@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Ml_Service.Api.Security;
@@ -9,14 +10,15 @@ namespace Ml_Service.Api.Security;
 /// The <c>ApiKey</c> authentication scheme: a caller is authenticated by a key in the
 /// <c>X-Api-Key</c> header that matches one of <c>Auth:ApiKeys</c>. A refused request gets a 401
 /// problem document saying whether the key was missing or invalid; the key itself is never echoed
-/// or logged.
+/// or logged. The handler itself logs nothing: a refused request costs the one line of request logging, and a client
+/// that keeps failing is throttled (<see cref="FailedKeyThrottle"/>).
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
-    ApiKeyMetrics metrics) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyMetrics metrics,
+    FailedKeyThrottle throttle) : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
@@ -49,6 +51,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var result = await HandleAuthenticateOnceSafeAsync();
         var missing = result.None;
         metrics.CountFailure(missing);
+        throttle.RecordFailure(Context.Connection.RemoteIpAddress);
 
         Response.Headers.WWWAuthenticate = Challenge;
         var problem = missing

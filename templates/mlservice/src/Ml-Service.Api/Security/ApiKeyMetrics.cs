@@ -12,6 +12,7 @@ public sealed class ApiKeyMetrics
     public const string Invalid = "invalid";
 
     private readonly Counter _failures;
+    private readonly Counter _throttled;
 
     public ApiKeyMetrics(IMetricFactory metrics)
     {
@@ -21,10 +22,16 @@ public sealed class ApiKeyMetrics
             "Requests refused with 401 because the X-Api-Key header was missing or matched no configured key.",
             new CounterConfiguration { LabelNames = ["reason"] });
 
+        _throttled = metrics.CreateCounter(
+            "ml_auth_throttled_total",
+            "Requests refused with 429 because their client had sent too many requests without a valid X-Api-Key (Auth:MaxFailedAttemptsPerClient).");
+
         // Both series exist at 0 from the start, so a rate over them works from the first scrape.
         _failures.WithLabels(Missing);
         _failures.WithLabels(Invalid);
     }
 
     public void CountFailure(bool missing) => _failures.WithLabels(missing ? Missing : Invalid).Inc();
+
+    public void CountThrottled() => _throttled.Inc();
 }

@@ -35,6 +35,10 @@ public sealed class ApiKeyOptionsValidator(IHostEnvironment environment) : IVali
                 // A header value is trimmed and ASCII: such a key could never be sent as configured.
                 failures.Add($"{setting} must consist of visible ASCII characters only (no spaces).");
             }
+            else if (key.Distinct().Count() < ApiKeyOptions.MinimumDistinctCharacters)
+            {
+                failures.Add($"{setting} has fewer than {ApiKeyOptions.MinimumDistinctCharacters} different characters; use a random key (openssl rand -hex 32).");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

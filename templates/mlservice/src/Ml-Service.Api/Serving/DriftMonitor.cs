@@ -217,31 +217,25 @@ public sealed record DriftReference
     }
 
     /// <summary>
-    /// Reads <c>feature_reference</c> from a manifest file. Null when the file or the section is absent,
-    /// or when the manifest describes another version than <paramref name="version"/> (it was replaced
-    /// while the model loaded; the next reload reads the matching pair).
+    /// Reads <c>feature_reference</c> from the manifest that was loaded with the model (the same bytes, so model and
+    /// reference always belong together). Null when there is no manifest or no such section.
     /// </summary>
     /// <exception cref="FormatException">The section exists but does not have the expected shape.</exception>
-    public static IReadOnlyDictionary<string, DriftReference>? FromManifest(string manifestPath, string? version)
+    public static IReadOnlyDictionary<string, DriftReference>? FromManifest(ReadOnlySpan<byte> manifestJson)
     {
-        if (!File.Exists(manifestPath))
+        if (manifestJson.IsEmpty)
         {
             return null;
         }
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(manifestPath));
+            var reader = new Utf8JsonReader(manifestJson);
+            using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("feature_reference", out var section)
                 || section.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            if (version is not null
-                && (!root.TryGetProperty("version", out var written) || written.ValueKind != JsonValueKind.String || written.GetString() != version))
             {
                 return null;
             }
@@ -251,7 +245,7 @@ public sealed record DriftReference
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"feature_reference in '{manifestPath}' is not valid: {ex.Message}", ex);
+            throw new FormatException($"feature_reference of the manifest is not valid: {ex.Message}", ex);
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class ModelHost : IDisposable
 {
     private readonly ModelMetrics _metrics;
     private readonly int _driftWindow;
+    private readonly ModelFileLimits _limits;
     private volatile Served? _served;
     private volatile string _notReadyReason;
     private volatile LoadFailure? _lastFailure;
@@ -24,7 +25,8 @@ public sealed class ModelHost : IDisposable
     /// <param name="modelPath">Full path of its <c>model.zip</c>.</param>
     /// <param name="metrics">The model's series of the serving metrics.</param>
     /// <param name="driftWindow">Latest inputs each feature's drift is computed over.</param>
-    public ModelHost(ModelDefinition definition, string modelPath, ModelMetrics metrics, int driftWindow)
+    /// <param name="limits">How large and slow the model's files may be (<see cref="ModelFileLimits.Default"/> when null).</param>
+    public ModelHost(ModelDefinition definition, string modelPath, ModelMetrics metrics, int driftWindow, ModelFileLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
@@ -33,7 +35,8 @@ public sealed class ModelHost : IDisposable
         ModelPath = modelPath;
         _metrics = metrics;
         _driftWindow = driftWindow;
-        _notReadyReason = $"Model '{definition.Name}' has not been loaded yet.";
+        _limits = limits ?? ModelFileLimits.Default;
+        _notReadyReason = $"Model {definition.Name} has not been loaded yet.";
         // Drift is computed when Prometheus asks for it, not on every request.
         metrics.BeforeScrape(() => _served?.Drift?.Publish());
     }
@@ -48,7 +51,10 @@ public sealed class ModelHost : IDisposable
 
     public bool IsReady => _served is not null;
 
-    /// <summary>Why the model is not ready, or which one serves (and the last failed reload, if any).</summary>
+    /// <summary>
+    /// Why the model is not ready, or which one serves (and the last failed reload, if any), in short reasons that name
+    /// no path and quote no system message: it is shown to anyone who can reach the probes. The log has the details.
+    /// </summary>
     public string Status => _served is { } served ? ServingStatus(served.Model) : _notReadyReason;
 
     /// <summary>The model serving now; null until one loaded.</summary>
@@ -65,7 +71,8 @@ public sealed class ModelHost : IDisposable
 
     /// <inheritdoc cref="TryLoad()"/>
     /// <param name="modelPath">Another file than <see cref="ModelPath"/> (tests).</param>
-    public LoadOutcome TryLoad(string modelPath)
+    /// <param name="cancellationToken">Stops waiting for a slow file (shutdown).</param>
+    public LoadOutcome TryLoad(string modelPath, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         var ml = new MLContext();
@@ -73,24 +80,26 @@ public sealed class ModelHost : IDisposable
         ObjectPool<Scorer> pool;
         try
         {
-            model = TrainedModel.Load(ml, modelPath, Definition);
+            model = TrainedModel.Load(ml, modelPath, Definition, _limits, cancellationToken);
             pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
                 .Create(new EnginePolicy(ml, model));
             pool.Return(pool.Get()); // the first request after the swap must not pay for building an engine
         }
-        catch (ModelLoadException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever a model file does, the serving model stays and the host keeps watching for the next one.
+            var reason = ex is ModelLoadException refused ? refused.Reason : ModelLoadException.DefaultReason;
             _metrics.RecordLoadFailure();
-            _lastFailure = new LoadFailure(ex.Message, DateTimeOffset.UtcNow);
+            _lastFailure = new LoadFailure(reason, DateTimeOffset.UtcNow);
             if (_served is null)
             {
-                _notReadyReason = ex.Message;
+                _notReadyReason = $"Model {Definition.Name} is not loaded: {reason}.";
             }
 
-            return new LoadOutcome(false, ex.Message, _served?.Model, null);
+            return new LoadOutcome(false, ex is ModelLoadException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}", _served?.Model, null);
         }
 
-        var (drift, driftNote) = CreateDriftMonitor(modelPath, model);
+        var (drift, driftNote) = CreateDriftMonitor(model);
         var loadedAt = DateTimeOffset.UtcNow;
         var previous = _served;
         previous?.Drift?.Stop();
@@ -144,21 +153,20 @@ public sealed class ModelHost : IDisposable
 
     public void Dispose() => _served?.Release();
 
-    private (DriftMonitor? Monitor, string Note) CreateDriftMonitor(string modelPath, TrainedModel model)
+    private (DriftMonitor? Monitor, string Note) CreateDriftMonitor(TrainedModel model)
     {
-        var manifestPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, ModelManifest.FileName);
         try
         {
             var monitor = DriftMonitor.Create(
                 Definition,
-                DriftReference.FromManifest(manifestPath, model.Manifest?.Version),
+                DriftReference.FromManifest(model.ManifestJson.Span),
                 _driftWindow,
                 _metrics.PublishDrift);
             return monitor is null
                 ? (null, $"The manifest of model {Definition.Name} {model.Version} has no feature_reference for its features; drift is not published.")
                 : (monitor, $"Drift of {string.Join(", ", monitor.Features)} is tracked over the last {_driftWindow} inputs of model {Definition.Name}.");
         }
-        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        catch (FormatException ex)
         {
             return (null, $"Drift is not published for model {model.Version}: {ex.Message}");
         }
@@ -166,7 +174,7 @@ public sealed class ModelHost : IDisposable
 
     private string ServingStatus(TrainedModel model) =>
         _lastFailure is { } failure
-            ? $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, failed and was refused: {failure.Reason}"
+            ? $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, was refused: {failure.Reason}."
             : $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction.";
 
     /// <summary>A model in service: counts the requests using it, so its engines are disposed only after the last one.</summary>

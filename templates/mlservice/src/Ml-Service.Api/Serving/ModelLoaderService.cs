@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace Ml_Service.Api.Serving;
@@ -7,12 +6,13 @@ namespace Ml_Service.Api.Serving;
 /// Loads every model in the background after start-up, so <c>/health/live</c> answers at once and
 /// <c>/health/ready</c> turns 200 only when each model is loaded and its canary prediction passed.
 /// Then it watches each model's file (<see cref="ModelHost.ModelPath"/>) and loads it again whenever the file
-/// changes (size, modification time or the version in the manifest beside it). Polling every
+/// changes (size or modification time of it or of the manifest beside it). Polling every
 /// <see cref="ServingOptions.ReloadIntervalSeconds"/> is what counts; a file system watcher only makes
 /// it notice sooner. Polling sees what file events may miss, such as the symbolic link swap with which
 /// Kubernetes updates a mounted volume. A service that started without a usable model keeps checking,
 /// and turns ready as soon as a good one appears. Each model is watched on its own: one model's
-/// failure never holds back another.
+/// failure never holds back another, and no file, however broken or hostile, ends the watch: each failure is one
+/// log line, a count in <c>ml_model_reloads_total{result="failure"}</c> and a short reason in readiness.
 /// </summary>
 public sealed class ModelLoaderService(
     ServedModels models,
@@ -43,7 +43,7 @@ public sealed class ModelLoaderService(
             var path = host.ModelPath;
             logger.LogInformation("Loading model {Model} from {ModelPath}", host.Definition.Name, path);
             var attempted = ModelFileStamp.Read(path);
-            Load(path);
+            Load(path, stoppingToken);
 
             var interval = TimeSpan.FromSeconds(options.ReloadIntervalSeconds);
             if (interval == TimeSpan.Zero)
@@ -54,9 +54,9 @@ public sealed class ModelLoaderService(
 
             using var watcher = TryWatch(path);
             logger.LogInformation("Watching {ModelPath} for a new {Model} model every {Interval} s", path, host.Definition.Name, interval.TotalSeconds);
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
                     await _changed.WaitAsync(interval, stoppingToken);
                     var current = ModelFileStamp.Read(path);
@@ -66,18 +66,25 @@ public sealed class ModelLoaderService(
                     }
 
                     attempted = await SettleAsync(path, current, stoppingToken);
-                    Load(path);
+                    Load(path, stoppingToken);
                 }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // Shutting down.
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break; // shutting down
+                }
+                catch (Exception ex)
+                {
+                    // Not expected (loading refuses what files can do), but the watch must outlive anything.
+                    logger.LogError("Watching model {Model} failed ({Error}: {Reason}); the watch goes on", host.Definition.Name, ex.GetType().Name, ex.Message);
+                    host.Metrics.RecordLoadFailure();
+                    await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
             }
         }
 
-        private void Load(string path)
+        private void Load(string path, CancellationToken stoppingToken)
         {
-            var outcome = host.TryLoad(path);
+            var outcome = host.TryLoad(path, stoppingToken);
             var model = host.Definition.Name;
             if (outcome.Loaded)
             {
@@ -164,47 +171,36 @@ public sealed class ModelLoaderService(
 }
 
 /// <summary>
-/// What identifies the model file on disk: the file a symbolic link finally points to, its size and
-/// modification time, and the version in the manifest beside it.
+/// What identifies the model file on disk without opening anything: the file a symbolic link finally points to, its
+/// size and modification time, and the same of the manifest beside it. Reading only file metadata, a device, a pipe or
+/// an unreadable file can never block or flood the watch.
 /// </summary>
-public sealed record ModelFileStamp(bool Exists, string Target, long Length, DateTime LastWriteUtc, string? ManifestVersion)
+public sealed record ModelFileStamp(FileStamp Model, FileStamp Manifest)
 {
-    public static ModelFileStamp Read(string modelPath)
+    public static ModelFileStamp Read(string modelPath) =>
+        new(FileStamp.Read(modelPath), FileStamp.Read(Path.Combine(Path.GetDirectoryName(modelPath)!, ModelManifest.FileName)));
+}
+
+/// <summary>One file's identity: where its links lead, whether it exists, its size and modification time.</summary>
+public sealed record FileStamp(bool Exists, string Target, long Length, DateTime LastWriteUtc)
+{
+    public static FileStamp Read(string path)
     {
         try
         {
-            var file = new FileInfo(modelPath);
+            var file = new FileInfo(path);
             if (file.LinkTarget is not null)
             {
                 file = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
             }
 
-            var manifest = Path.Combine(Path.GetDirectoryName(modelPath)!, ModelManifest.FileName);
             return file.Exists
-                ? new ModelFileStamp(true, file.FullName, file.Length, file.LastWriteTimeUtc, ManifestVersionOf(manifest))
-                : new ModelFileStamp(false, file.FullName, 0, default, ManifestVersionOf(manifest));
+                ? new FileStamp(true, file.FullName, file.Length, file.LastWriteTimeUtc)
+                : new FileStamp(false, file.FullName, 0, default);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new ModelFileStamp(false, modelPath, 0, default, null);
-        }
-    }
-
-    private static string? ManifestVersionOf(string manifestPath)
-    {
-        try
-        {
-            using var stream = File.OpenRead(manifestPath);
-            using var document = JsonDocument.Parse(stream);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("version", out var version)
-                && version.ValueKind == JsonValueKind.String
-                    ? version.GetString()
-                    : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            return null;
+            return new FileStamp(false, path, 0, default);
         }
     }
 }

@@ -22,7 +22,8 @@ public sealed class ServedModels : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         All = definitions
-            .Select(d => new ModelHost(d, options.Value.ModelPath(d, environment.ContentRootPath), metrics.For(d), options.Value.DriftWindow))
+            .Select(d => new ModelHost(
+                d, options.Value.ModelPath(d, environment.ContentRootPath), metrics.For(d), options.Value.DriftWindow, options.Value.FileLimits()))
             .ToList();
         _byName = All.ToDictionary(h => h.Definition.Name, StringComparer.Ordinal);
         metrics.WatchDiskOf(All.Select(h => Path.GetDirectoryName(h.ModelPath)!));

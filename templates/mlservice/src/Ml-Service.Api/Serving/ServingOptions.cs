@@ -40,6 +40,36 @@ public sealed class ServingOptions
     [Range(DriftMonitor.MinimumInputs, 1_000_000)]
     public int DriftWindow { get; set; } = 1000;
 
+    /// <summary>Largest <c>model.zip</c> loaded, in bytes; a larger one is refused and the serving model stays.</summary>
+    [Range(1_024, long.MaxValue)]
+    public long MaxModelFileBytes { get; set; } = ModelFileLimits.Default.MaxModelBytes;
+
+    /// <summary>Largest total size the entries of a <c>model.zip</c> may unpack to, in bytes.</summary>
+    [Range(1_024, long.MaxValue)]
+    public long MaxModelUnpackedBytes { get; set; } = ModelFileLimits.Default.MaxUnpackedBytes;
+
+    /// <summary>Most entries a <c>model.zip</c> may hold.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxModelFileEntries { get; set; } = ModelFileLimits.Default.MaxEntries;
+
+    /// <summary>Largest <c>manifest.json</c> read, in bytes.</summary>
+    [Range(1_024, long.MaxValue)]
+    public long MaxManifestBytes { get; set; } = ModelFileLimits.Default.MaxManifestBytes;
+
+    /// <summary>Seconds reading one model file may take (a stalled volume) before the attempt is refused.</summary>
+    [Range(1, 3_600)]
+    public int ModelReadTimeoutSeconds { get; set; } = (int)ModelFileLimits.Default.ReadTimeout.TotalSeconds;
+
+    /// <summary>The limits on model files these settings give.</summary>
+    public ModelFileLimits FileLimits() => new()
+    {
+        MaxModelBytes = MaxModelFileBytes,
+        MaxUnpackedBytes = MaxModelUnpackedBytes,
+        MaxEntries = MaxModelFileEntries,
+        MaxManifestBytes = MaxManifestBytes,
+        ReadTimeout = TimeSpan.FromSeconds(ModelReadTimeoutSeconds),
+    };
+
     /// <summary>The full path of <paramref name="model"/>'s <c>model.zip</c>.</summary>
     public string ModelPath(ModelDefinition model, string contentRoot)
     {

@@ -42,6 +42,19 @@ public sealed class ApiKeyStartupTests
             .Contain("Auth:ApiKeys:0 is shorter than 16 characters").And.NotContain("short-key");
     }
 
+    [Theory]
+    [InlineData("aaaaaaaaaaaaaaaa")]
+    [InlineData("abababababababababab")]
+    public async Task A_long_key_of_few_different_characters_is_refused_at_start_without_being_shown(string key)
+    {
+        await using var app = BuildService("Production", keys: [key]);
+
+        var start = () => app.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should()
+            .Contain("Auth:ApiKeys:0 has fewer than 6 different characters").And.NotContain(key);
+    }
+
     [Fact]
     public async Task In_development_without_a_key_the_service_serves_and_warns_once()
     {

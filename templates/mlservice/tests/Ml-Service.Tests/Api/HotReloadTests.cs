@@ -59,7 +59,7 @@ public sealed class HotReloadTests : IDisposable
         var ready = await client.GetAsync(s_ready);
         ready.StatusCode.Should().Be(HttpStatusCode.OK, "a good model still serves");
         var check = (await ready.Content.ReadFromJsonAsync<JsonObject>())!["checks"]!["models"]!;
-        check["description"]!.GetValue<string>().Should().Contain("failed").And.Contain("corrupt");
+        check["description"]!.GetValue<string>().Should().Contain("refused").And.Contain("corrupt");
         check["data"]![s_definition.Name]!["last_reload_error"]!.GetValue<string>().Should().Contain("corrupt");
         (await VersionAsync(client)).Should().Be(newVersion);
         var predict = await client.PostAsync(s_predict, Json(s_instance));

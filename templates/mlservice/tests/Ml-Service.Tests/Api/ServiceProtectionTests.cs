@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,7 +19,8 @@ namespace Ml_Service.Tests.Api;
 /// <summary>
 /// What keeps the service up under heavy or hostile traffic: load shedding with a bounded queue, request
 /// timeouts, forwarded headers from trusted proxies only, and readiness that turns 503 on shutdown.
-/// Requests are held in progress with a body that arrives only when the test says so.
+/// A prediction in progress is stood for by a slot the test takes; a slow client by a body that arrives only when the
+/// test says so.
 /// </summary>
 public sealed class ServiceProtectionTests
 {
@@ -31,16 +35,15 @@ public sealed class ServiceProtectionTests
     {
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0", ["Limits:RetryAfterSeconds"] = "3" });
         var client = await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
-        await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var example = await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any));
+        var held = await HoldSlotAsync(factory, TrustedProxy);
 
-        var shed = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var shed = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(example, release: true));
         var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        held.Release();
-        var served = await first;
+        held.Dispose();
+        var served = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(example, release: true));
 
         shed.Response.StatusCode.Should().Be(StatusCodes.Status503ServiceUnavailable);
         shed.Response.Headers.RetryAfter.ToString().Should().Be("3");
@@ -49,7 +52,7 @@ public sealed class ServiceProtectionTests
         ready.StatusCode.Should().Be(HttpStatusCode.OK, "the limits never apply to the probes");
         live.StatusCode.Should().Be(HttpStatusCode.OK);
         metrics.Should().Contain("ml_requests_shed_total 1");
-        served.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the request in progress is served");
+        served.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the freed slot serves the next request");
     }
 
     [Fact]
@@ -57,17 +60,45 @@ public sealed class ServiceProtectionTests
     {
         using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "1" });
         await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
-        await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var held = await HoldSlotAsync(factory, TrustedProxy);
 
-        var queued = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var queued = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy,
+            body: new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)), release: true));
         await Task.Delay(200);
         queued.IsCompleted.Should().BeFalse("the second request waits for the slot instead of being refused");
+        held.Dispose();
+
+        (await queued).Response.StatusCode.Should().Be(StatusCodes.Status200OK);
+    }
+
+    [Fact]
+    public async Task Time_waiting_in_the_queue_counts_toward_the_request_timeout()
+    {
+        using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "1", ["Limits:RequestTimeoutSeconds"] = "1" });
+        await factory.CreateStartedClientAsync();
+        using var held = await HoldSlotAsync(factory, TrustedProxy);
+
+        var queued = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy,
+            body: new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)), release: true)).WaitAsync(TimeSpan.FromSeconds(20));
+
+        queued.Response.StatusCode.Should().Be(StatusCodes.Status408RequestTimeout, "a request that waited its whole timeout in the queue is ended");
+        (await ProblemAsync(queued))["detail"]!.GetValue<string>().Should().Contain("timeout of 1 s");
+    }
+
+    [Fact]
+    public async Task A_client_still_sending_its_body_holds_no_slot()
+    {
+        using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0" });
+        await factory.CreateStartedClientAsync();
+        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
+        var slow = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
+        await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var other = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
         held.Release();
 
-        (await first).Response.StatusCode.Should().Be(StatusCodes.Status200OK);
-        (await queued).Response.StatusCode.Should().Be(StatusCodes.Status200OK);
+        other.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the only slot is free while the slow body arrives");
+        (await slow).Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the slow request is served once its body is in");
     }
 
     [Fact]
@@ -115,14 +146,11 @@ public sealed class ServiceProtectionTests
             },
             logs);
         await factory.CreateStartedClientAsync();
-        var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
-        var first = SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.3.9", Client, held);
-        await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var example = await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any));
+        using var held = await HoldSlotAsync(factory, Client);
 
-        var sameClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.3.9", Client, new HeldBody(held.Content, release: true));
-        var otherClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.7.1", OtherClient, new HeldBody(held.Content, release: true));
-        held.Release();
-        await first;
+        var sameClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.3.9", Client, new HeldBody(example, release: true));
+        var otherClient = await SendAsync(factory, HttpMethods.Post, s_predictPath, "10.244.7.1", OtherClient, new HeldBody(example, release: true));
 
         sameClient.Response.StatusCode.Should().Be(StatusCodes.Status503ServiceUnavailable, "the client already has a request in progress");
         otherClient.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "another client behind the same ingress is not affected");
@@ -200,6 +228,23 @@ public sealed class ServiceProtectionTests
             }
         });
         return new Sent(context);
+    }
+
+    /// <summary>
+    /// Takes a slot of the concurrency limits as a prediction of <paramref name="client"/> in progress does, until the
+    /// lease is disposed. (A request's slot is taken only once its body is in, so no request body can hold one.)
+    /// </summary>
+    private static async Task<RateLimitLease> HoldSlotAsync(ApiFactory factory, string client)
+    {
+        var predict = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().First(e =>
+            e.RoutePattern.RawText?.EndsWith(":predict", StringComparison.Ordinal) == true
+            && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Post) == true);
+        var context = new DefaultHttpContext();
+        context.SetEndpoint(predict);
+        context.Connection.RemoteIpAddress = IPAddress.Parse(client);
+        var lease = await factory.Services.GetRequiredService<IOptions<RateLimiterOptions>>().Value.GlobalLimiter!.AcquireAsync(context);
+        lease.IsAcquired.Should().BeTrue("the slot is free when the test takes it");
+        return lease;
     }
 
     private static async Task<JsonNode> ProblemAsync(Sent sent)
