@@ -33,7 +33,7 @@ public sealed class HarnessTests
         Encoding.UTF8.GetString(record).Should().MatchRegex("^sha256 [0-9a-f]{64}, 23 bytes\n$");
         SnapshotFiles.HashRecord(changed).Should().NotEqual(record);
         SnapshotComparison.Compare(
-                new Dictionary<string, byte[]> { ["data/churn.csv"] = record },
+                new Dictionary<string, byte[]?> { ["data/churn.csv"] = record },
                 new Dictionary<string, byte[]> { ["data/churn.csv"] = SnapshotFiles.HashRecord(changed) })
             .Changed.Should().ContainSingle(c => c.Path == "data/churn.csv");
     }

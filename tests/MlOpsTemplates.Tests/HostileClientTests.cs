@@ -28,8 +28,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     {
         const int Methods = 100_000;
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: "api-label-flood");
-        await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var service = await StartReadyAsync(repo, "api-label-flood");
         var example = await File.ReadAllTextAsync(repo.ExampleRequest(Model));
         var initial = await ScrapeAsync(service.Client);
         await FloodAsync(service.Address, 0, 100, example); // every series a kind of request can add exists before counting
@@ -53,14 +52,9 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     [Fact]
     public async Task A_refused_request_costs_one_short_log_line_and_a_client_that_keeps_failing_gets_429()
     {
+        Key.Should().NotBeNull("the defaults scenario requires API keys");
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        if (Key is null)
-        {
-            return; // the scenario has no keys: nothing to throttle (the defaults scenario has them)
-        }
-
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: "api-failed-keys");
-        await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var service = await StartReadyAsync(repo, "api-failed-keys");
         var example = await File.ReadAllTextAsync(repo.ExampleRequest(Model));
         var longPath = $"/v1/models/{new string('a', 8_000)}:predict";
         using var caller = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -80,7 +74,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         }
 
         using var rightKey = new HttpRequestMessage(HttpMethod.Post, PredictPath) { Content = Json(example) };
-        rightKey.Headers.Add(ServiceAuth.Header, Key);
+        rightKey.Headers.Add(ServiceAuth.Header, Key!);
         var whileThrottled = (await caller.SendAsync(rightKey)).StatusCode;
         await Task.Delay(500); // request lines are written after the response
         var lines = service.LogLines.Skip(linesBefore).ToList();
@@ -105,8 +99,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     public async Task Broken_chunked_framing_is_answered_4xx_never_5xx(string chunkSize)
     {
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: $"api-chunk-{chunkSize}");
-        await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var service = await StartReadyAsync(repo, $"api-chunk-{chunkSize}");
 
         var answer = await RawHttp.ExchangeAsync(service.Address,
             $"POST {PredictPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n" +
@@ -124,8 +117,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     {
         const int Attackers = 250;
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, logName: "api-slow-bodies");
-        await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var service = await StartReadyAsync(repo, "api-slow-bodies");
         var example = await File.ReadAllTextAsync(repo.ExampleRequest(Model));
         await LatencyLoad.RunAsync(service.Address, PredictPath, example, 2, TimeSpan.FromSeconds(1), Key); // warm-up
 
@@ -154,10 +146,8 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     {
         const int Cap = 8;
         var repo = await ReleaseRepo.GetAsync(s_scenario);
-        await using var service = await ReleaseService.StartAsync(
-            repo, repo.ModelFolder, new Dictionary<string, string?> { ["Limits__MaxConnections"] = $"{Cap}", ["Limits__KeepAliveTimeoutSeconds"] = "2" },
-            "api-idle-connections");
-        await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        await using var service = await StartReadyAsync(
+            repo, "api-idle-connections", new Dictionary<string, string?> { ["Limits__MaxConnections"] = $"{Cap}", ["Limits__KeepAliveTimeoutSeconds"] = "2" });
         service.Client.Dispose(); // its pooled connection would take a place
 
         var idle = new List<Socket>();
@@ -212,6 +202,22 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         if (key is not null)
         {
             run.Output.Should().NotContain(key, "a key is never shown");
+        }
+    }
+
+    /// <summary>The defaults repo's Release service, started with <paramref name="settings"/> and ready.</summary>
+    private static async Task<ReleaseService> StartReadyAsync(ReleaseRepo repo, string logName, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var service = await ReleaseService.StartAsync(repo, repo.ModelFolder, settings, logName);
+        try
+        {
+            await service.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
         }
     }
 

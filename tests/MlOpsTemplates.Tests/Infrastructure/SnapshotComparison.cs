@@ -24,14 +24,18 @@ public sealed class SnapshotComparison
 
     public bool IsMatch => Missing.Count == 0 && Extra.Count == 0 && Changed.Count == 0;
 
-    public static SnapshotComparison Compare(IReadOnlyDictionary<string, byte[]> snapshots, IReadOnlyDictionary<string, byte[]> generated)
+    /// <param name="snapshots">The expected files; a null content is not compared (the path only).</param>
+    /// <param name="generated">The generated files.</param>
+    public static SnapshotComparison Compare(IReadOnlyDictionary<string, byte[]?> snapshots, IReadOnlyDictionary<string, byte[]> generated)
     {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        ArgumentNullException.ThrowIfNull(generated);
         var missing = snapshots.Keys.Except(generated.Keys).Order(StringComparer.Ordinal).ToArray();
         var extra = generated.Keys.Except(snapshots.Keys).Order(StringComparer.Ordinal).ToArray();
         var changed = snapshots.Keys.Intersect(generated.Keys)
             .Order(StringComparer.Ordinal)
-            .Where(path => !snapshots[path].AsSpan().SequenceEqual(generated[path]))
-            .Select(path => (path, Diff(path, snapshots[path], generated[path])))
+            .Where(path => snapshots[path] is { } expected && !expected.AsSpan().SequenceEqual(generated[path]))
+            .Select(path => (path, Diff(path, snapshots[path]!, generated[path])))
             .ToArray();
         return new SnapshotComparison(missing, extra, changed);
     }

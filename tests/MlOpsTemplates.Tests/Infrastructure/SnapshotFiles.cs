@@ -8,11 +8,21 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// (the suffix keeps copies of .gitignore, Directory.Build.props, .editorconfig from taking effect).
 /// Sample data and binary files are the same in every scenario and unreadable as a diff: their snapshot is
 /// &lt;relative path&gt;.sha256, holding the SHA-256 and size of the content instead of a copy.
+/// Only the <see cref="BaselineId"/> scenario has a complete snapshot. Every other scenario has its file list
+/// (<see cref="FileList"/>) and the snapshots of just the files that differ from the baseline's, so a change to
+/// the template is reviewed once, where it shows; the scenarios that differ by name alone keep only their list
+/// (their content is the baseline's with another name, which the layout, build and lint tests check).
 /// </summary>
 public static class SnapshotFiles
 {
     public const string Suffix = ".snap";
     public const string HashSuffix = ".sha256";
+
+    /// <summary>The scenario whose snapshot is complete.</summary>
+    public const string BaselineId = "defaults";
+
+    /// <summary>Every generated path of a scenario other than the baseline, one a line, in ordinal order.</summary>
+    public const string FileList = "files.txt";
 
     private static readonly HashSet<string> s_binaryExtensions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -39,11 +49,59 @@ public static class SnapshotFiles
     public static IReadOnlyDictionary<string, byte[]> ReadSnapshots(string snapshotFolder) =>
         Directory.Exists(snapshotFolder)
             ? FileTree.RelativeFiles(snapshotFolder)
+                .Where(path => path != FileList)
                 .ToDictionary(StripSuffix, path => File.ReadAllBytes(Path.Combine(snapshotFolder, path)), StringComparer.Ordinal)
             : new Dictionary<string, byte[]>();
 
+    /// <summary>Scenarios that differ from the baseline by their name only: their snapshot is the file list.</summary>
+    public static bool IsListOnly(Scenario scenario) => scenario.Id.StartsWith("name-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// What the scenario is expected to generate: the baseline's complete snapshot; for another scenario every path
+    /// of its list, with its own snapshot of the file or else the baseline's (null content: a list-only scenario).
+    /// </summary>
+    public static IReadOnlyDictionary<string, byte[]?> ReadExpected(Scenario scenario, IReadOnlyDictionary<string, byte[]> baseline)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var own = ReadSnapshots(scenario.SnapshotFolder);
+        if (scenario.Id == BaselineId)
+        {
+            return own.ToDictionary(f => f.Key, f => (byte[]?)f.Value, StringComparer.Ordinal);
+        }
+
+        var list = Path.Combine(scenario.SnapshotFolder, FileList);
+        var paths = File.Exists(list) ? File.ReadAllLines(list).Where(l => l.Length > 0) : [];
+        return paths.ToDictionary(
+            path => path,
+            path => IsListOnly(scenario) ? null : own.GetValueOrDefault(path) ?? baseline.GetValueOrDefault(path) ?? NoSnapshot,
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>Writes the scenario's snapshot: complete for the baseline, else its list and the files that differ from <paramref name="baseline"/>.</summary>
+    public static void Write(Scenario scenario, IReadOnlyDictionary<string, byte[]> generated, IReadOnlyDictionary<string, byte[]> baseline)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(generated);
+        if (scenario.Id == BaselineId)
+        {
+            Write(scenario.SnapshotFolder, generated);
+            return;
+        }
+
+        var differing = IsListOnly(scenario)
+            ? []
+            : generated.Where(f => !baseline.TryGetValue(f.Key, out var same) || !same.AsSpan().SequenceEqual(f.Value))
+                .ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        Write(scenario.SnapshotFolder, differing);
+        Directory.CreateDirectory(scenario.SnapshotFolder);
+        File.WriteAllText(Path.Combine(scenario.SnapshotFolder, FileList), string.Concat(generated.Keys.Order(StringComparer.Ordinal).Select(p => p + "\n")));
+    }
+
+    /// <summary>Content no generated file can have: a listed path that neither the scenario nor the baseline has a snapshot of.</summary>
+    private static readonly byte[] NoSnapshot = Encoding.UTF8.GetBytes("(no snapshot of this file in the scenario or the baseline)\n");
+
     /// <summary>Replaces the snapshots with <paramref name="generated"/>, removing stale ones.</summary>
-    public static void Write(string snapshotFolder, IReadOnlyDictionary<string, byte[]> generated)
+    private static void Write(string snapshotFolder, IReadOnlyDictionary<string, byte[]> generated)
     {
         if (Directory.Exists(snapshotFolder))
         {
