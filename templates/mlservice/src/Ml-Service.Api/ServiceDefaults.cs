@@ -182,7 +182,8 @@ public static class ServiceDefaults
 
     private static void ConfigureLogger(LoggerConfiguration logger, bool development)
     {
-        logger.Enrich.FromLogContext();
+        // RunService reports a configuration that fails validation in one line; the host's own report of it is a stack trace.
+        logger.Enrich.FromLogContext().Filter.ByExcluding(e => e.Exception is OptionsValidationException);
         if (development)
         {
             logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");

@@ -12,11 +12,11 @@ public static class BodiesBeforeSlots
 {
     /// <param name="app">The pipeline, after the request timeouts and before the rate limiter.</param>
     /// <param name="maxBytes">Stop reading past this many bytes: the endpoint refuses such a body with 413.</param>
-    public static IApplicationBuilder UseBodiesBeforeSlots(this IApplicationBuilder app, long maxBytes) =>
+    public static IApplicationBuilder UseBodiesBeforeSlots(this IApplicationBuilder app, Lazy<long> maxBytes) =>
         app.Use(async (context, next) =>
         {
             if (OverloadProtection.IsProtected(context) && HttpMethods.IsPost(context.Request.Method)
-                && await BufferAsync(context, maxBytes) is { } refused)
+                && await BufferAsync(context, maxBytes.Value) is { } refused)
             {
                 await refused.ExecuteAsync(context);
                 return;

@@ -66,7 +66,9 @@ public static class ServiceProtections
             return next(context);
         });
         app.UseRequestTimeouts();
-        app.UseBodiesBeforeSlots(app.Services.GetService<IOptions<ServingOptions>>()?.Value.MaxRequestBodyBytes ?? DefaultMaxBodyBytes);
+        // Read on the first request: reading the options validates them, and a start-up failure belongs to RunService.
+        var maxBodyBytes = new Lazy<long>(() => app.Services.GetService<IOptions<ServingOptions>>()?.Value.MaxRequestBodyBytes ?? DefaultMaxBodyBytes);
+        app.UseBodiesBeforeSlots(maxBodyBytes);
         app.UseRateLimiter();
         return app;
     }

@@ -76,16 +76,17 @@ public static class ApiKeyAuthentication
     public static WebApplication UseApiKeyAuthentication(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var throttle = app.Services.GetRequiredService<Security.FailedKeyThrottle>();
-        var keys = app.Services.GetRequiredService<Security.ApiKeyStore>();
+        // Resolved on the first request: resolving the keys validates them, and a start-up failure belongs to RunService.
+        var throttle = new Lazy<Security.FailedKeyThrottle>(app.Services.GetRequiredService<Security.FailedKeyThrottle>);
+        var keys = new Lazy<Security.ApiKeyStore>(app.Services.GetRequiredService<Security.ApiKeyStore>);
         app.Use(async (context, next) =>
         {
-            if (keys.Enabled
+            if (keys.Value.Enabled
                 && context.GetEndpoint() is { } endpoint
                 && RequiresApiKey(endpoint.Metadata)
-                && throttle.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+                && throttle.Value.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
             {
-                throttle.RecordThrottled();
+                throttle.Value.RecordThrottled();
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await TypedResults.Problem(
