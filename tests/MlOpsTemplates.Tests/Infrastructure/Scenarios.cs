@@ -44,13 +44,24 @@ public static class Scenarios
     /// <summary>Scenarios that generate Kubernetes manifests (every one but --deploy none).</summary>
     public static IReadOnlyList<Scenario> WithKubernetes { get; } = All.Where(s => s.OptionValue("--deploy") is null or "kubernetes").ToArray();
 
+    /// <summary>
+    /// Scenarios whose code or configuration behaves differently from every other: all but those that differ from
+    /// <c>defaults</c> by their name alone, which are generated, built and linted but need not run their tests again.
+    /// </summary>
+    public static IReadOnlyList<Scenario> WithOwnBehaviour { get; } = All.Where(s => !IsNameOnly(s)).ToArray();
+
     public static TheoryData<string> AllIds => ToTheoryData(All);
+
+    public static TheoryData<string> WithOwnBehaviourIds => ToTheoryData(WithOwnBehaviour);
 
     public static TheoryData<string> WithGitHubCiIds => ToTheoryData(WithGitHubCi);
 
     public static TheoryData<string> WithKubernetesIds => ToTheoryData(WithKubernetes);
 
     public static TheoryData<string> TrainerIds => ToTheoryData(Trainers);
+
+    /// <summary>Whether the scenario differs from <c>defaults</c> by its <c>-n</c> name alone.</summary>
+    public static bool IsNameOnly(Scenario scenario) => scenario?.Id.StartsWith("name-", StringComparison.Ordinal) == true;
 
     public static Scenario Get(string id) =>
         All.SingleOrDefault(s => s.Id == id) ?? throw new ArgumentException($"Unknown scenario '{id}'.", nameof(id));

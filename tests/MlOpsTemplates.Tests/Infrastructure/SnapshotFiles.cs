@@ -54,7 +54,7 @@ public static class SnapshotFiles
             : new Dictionary<string, byte[]>();
 
     /// <summary>Scenarios that differ from the baseline by their name only: their snapshot is the file list.</summary>
-    public static bool IsListOnly(Scenario scenario) => scenario.Id.StartsWith("name-", StringComparison.Ordinal);
+    public static bool IsListOnly(Scenario scenario) => Scenarios.IsNameOnly(scenario);
 
     /// <summary>
     /// What the scenario is expected to generate: the baseline's complete snapshot; for another scenario every path
