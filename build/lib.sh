@@ -27,10 +27,13 @@ isolate() {
   done
 }
 
-# Packs the templates into <dir>/packages and installs them into the private hive <dir>/hive.
+# Packs the templates (and, inside them, the platform packages) into <dir>/packages and installs them
+# into the private hive <dir>/hive. The platform is packed again at the same version each time, so its
+# copies in the package cache are dropped first.
 pack_and_install() {
   local dir="$1" nupkgs
   hive="${dir}/hive"
+  rm -rf "${NUGET_PACKAGES}"/mlops.platform.*
   dotnet pack "${repo_root}/MlOpsTemplates.csproj" -o "${dir}/packages" -nodeReuse:false
   nupkgs=("${dir}"/packages/MlOpsTemplates.*.nupkg)
   dotnet new install "${nupkgs[0]}" --debug:custom-hive "${hive}"

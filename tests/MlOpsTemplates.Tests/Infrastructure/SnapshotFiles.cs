@@ -7,7 +7,9 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// Snapshots: one committed file per generated file, at &lt;snapshot folder&gt;/&lt;relative path&gt;.snap
 /// (the suffix keeps copies of .gitignore, Directory.Build.props, .editorconfig from taking effect).
 /// Sample data and binary files are the same in every scenario and unreadable as a diff: their snapshot is
-/// &lt;relative path&gt;.sha256, holding the SHA-256 and size of the content instead of a copy.
+/// &lt;relative path&gt;.sha256, holding the SHA-256 and size of the content instead of a copy. A package of the
+/// repository's packages/ feed is packed anew by every run (its zip timestamps differ): its snapshot is the list
+/// of the files it holds.
 /// Only the <see cref="BaselineId"/> scenario has a complete snapshot. Every other scenario has its file list
 /// (<see cref="FileList"/>) and the snapshots of just the files that differ from the baseline's, so a change to
 /// the template is reviewed once, where it shows; the scenarios that differ by name alone keep only their list
@@ -37,14 +39,29 @@ public static class SnapshotFiles
 
     /// <summary>Data under <c>data/</c> and binary files are compared by hash, everything else as text.</summary>
     public static bool IsComparedByHash(string relativePath) =>
-        relativePath.StartsWith("data/", StringComparison.Ordinal) || s_binaryExtensions.Contains(Path.GetExtension(relativePath));
+        !IsFeedPackage(relativePath)
+        && (relativePath.StartsWith("data/", StringComparison.Ordinal) || s_binaryExtensions.Contains(Path.GetExtension(relativePath)));
+
+    /// <summary>A package of the generated repository's folder feed, compared by the files it holds.</summary>
+    public static bool IsFeedPackage(string relativePath) =>
+        relativePath.StartsWith("packages/", StringComparison.Ordinal) && relativePath.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The text a hashed file's snapshot holds.</summary>
     public static byte[] HashRecord(byte[] content) =>
         Encoding.UTF8.GetBytes($"sha256 {Convert.ToHexStringLower(SHA256.HashData(content))}, {content.Length} bytes\n");
 
     private static byte[] Snapshot(string path, byte[] content) =>
-        IsComparedByHash(path) ? HashRecord(content) : Scrub(content);
+        IsFeedPackage(path) ? PackageRecord(content) : IsComparedByHash(path) ? HashRecord(content) : Scrub(content);
+
+    /// <summary>The files a package holds, one a line in ordinal order (NuGet's own bookkeeping left out).</summary>
+    private static byte[] PackageRecord(byte[] content)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(content));
+        var entries = zip.Entries.Select(e => e.FullName)
+            .Where(name => !name.StartsWith("package/", StringComparison.Ordinal) && !name.StartsWith("_rels/", StringComparison.Ordinal) && name != "[Content_Types].xml")
+            .Order(StringComparer.Ordinal);
+        return Encoding.UTF8.GetBytes(string.Concat(entries.Select(e => e + "\n")));
+    }
 
     public static IReadOnlyDictionary<string, byte[]> ReadSnapshots(string snapshotFolder) =>
         Directory.Exists(snapshotFolder)

@@ -57,6 +57,7 @@ public sealed class TemplatePackage
         var folder = Path.Combine(TestRun.Folder, "package");
         var packages = Path.Combine(folder, "nupkg");
         var hive = Path.Combine(folder, "hive");
+        ForgetPlatformPackages();
 
         (await DotNetCli.RunAsync(
             RepoPaths.Root,
@@ -73,5 +74,22 @@ public sealed class TemplatePackage
         install.Output.Should().Contain("MlOpsTemplates", "install must report the package it installed:\n" + install);
 
         return new TemplatePackage(package, hive);
+    }
+
+    /// <summary>
+    /// Every run packs the platform again at the pack's version; the shared NuGet cache would otherwise keep
+    /// serving the packages of an earlier run under the same version.
+    /// </summary>
+    private static void ForgetPlatformPackages()
+    {
+        if (!Directory.Exists(RepoPaths.NuGetPackages))
+        {
+            return;
+        }
+
+        foreach (var cached in Directory.GetDirectories(RepoPaths.NuGetPackages, "mlops.platform.*"))
+        {
+            Directory.Delete(cached, recursive: true);
+        }
     }
 }

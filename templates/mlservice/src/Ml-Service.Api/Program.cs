@@ -17,6 +17,10 @@ app.UseApiKeyAuthentication();
 #endif
 app.MapHealthEndpoints();
 app.MapMetricsEndpoint();
+#if (ApiKeyAuth)
+app.MapPredictionEndpoints().RequireApiKey();
+#else
 app.MapPredictionEndpoints();
+#endif
 
 return app.RunService();

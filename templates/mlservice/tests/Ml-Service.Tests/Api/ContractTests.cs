@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
+using ServingOptions = MlOps.Platform.Serving.Inference.ServingOptions;
 
 namespace Ml_Service.Tests.Api;
 

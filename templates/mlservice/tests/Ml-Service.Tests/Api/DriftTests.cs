@@ -83,7 +83,7 @@ public sealed class DriftTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static int DriftMonitorMinimum => Ml_Service.Api.Serving.DriftMonitor.MinimumInputs;
+    private static int DriftMonitorMinimum => MlOps.Platform.Serving.Inference.DriftMonitor.MinimumInputs;
 
     private ApiFactory Serving(ModelDefinition model) => new() { ModelPaths = new Dictionary<string, string> { [model.Name] = _folder.ModelPath } };
 

@@ -47,7 +47,7 @@ public sealed class HostileRequestTests
         var answer = await response.Content.ReadAsStringAsync();
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        JsonNode.Parse(answer)!["errors"]!.AsObject().Count.Should().Be(Ml_Service.Api.Endpoints.Problems.MaxErrors);
+        JsonNode.Parse(answer)!["errors"]!.AsObject().Count.Should().Be(MlOps.Platform.Serving.Endpoints.Problems.MaxErrors);
         answer.Length.Should().BeLessThan(body.Length / 2, "the answer never grows with the request");
     }
 #if (ApiKeyAuth)

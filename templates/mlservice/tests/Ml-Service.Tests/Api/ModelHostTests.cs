@@ -1,6 +1,6 @@
 using Prometheus;
-using ModelHost = Ml_Service.Api.Serving.ModelHost;
-using ServingMetrics = Ml_Service.Api.Serving.ServingMetrics;
+using ModelHost = MlOps.Platform.Serving.Inference.ModelHost;
+using ServingMetrics = MlOps.Platform.Serving.Inference.ServingMetrics;
 
 namespace Ml_Service.Tests.Api;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
-using ServingOptions = Ml_Service.Api.Serving.ServingOptions;
+using ServingOptions = MlOps.Platform.Serving.Inference.ServingOptions;
 
 namespace Ml_Service.Tests.Deployment;
 
@@ -34,7 +34,7 @@ public class KubernetesSettingsTests
 
         options.Should().NotBeNull();
         options!.Directory.Should().Be(Settings()["Model__Directory"]);
-        new Ml_Service.Api.Serving.ServingOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
+        new MlOps.Platform.Serving.Inference.ServingOptionsValidator().Validate(null, options).Succeeded.Should().BeTrue();
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true)
             .Should().BeTrue(string.Join("; ", results.Select(r => r.ErrorMessage)));

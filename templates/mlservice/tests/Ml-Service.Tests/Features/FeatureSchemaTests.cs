@@ -27,7 +27,7 @@ public class FeatureSchemaTests
     [Fact]
     public void The_catalog_finds_every_definition_by_name_in_name_order()
     {
-        var definitions = typeof(ModelDefinition).Assembly.GetTypes()
+        var definitions = System.Reflection.Assembly.Load("Ml-Service.Model").GetTypes()
             .Where(t => !t.IsAbstract && t.IsSubclassOf(typeof(ModelDefinition)))
             .ToList();
 

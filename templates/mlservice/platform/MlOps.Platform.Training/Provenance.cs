@@ -1,0 +1,77 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace MlOps.Platform.Training;
+
+/// <summary>Where and from what a run was made: the git commit, the machine, unique ids.</summary>
+public static partial class Provenance
+{
+    /// <summary>Recorded when the commit cannot be known: outside a git checkout, or git is not installed.</summary>
+    public const string UnknownCommit = "unknown";
+
+    /// <summary>
+    /// <c>git rev-parse HEAD</c> in <paramref name="directory"/> (default: the current directory), or
+    /// <see cref="UnknownCommit"/> when there is no repository (a container build has no .git) or no git.
+    /// </summary>
+    public static string GitCommit(string? directory = null)
+    {
+        var start = new ProcessStartInfo("git", ["rev-parse", "HEAD"])
+        {
+            WorkingDirectory = directory ?? Environment.CurrentDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        try
+        {
+            using var git = Process.Start(start);
+            if (git is null)
+            {
+                return UnknownCommit;
+            }
+
+            var stdout = git.StandardOutput.ReadToEndAsync();
+            _ = git.StandardError.ReadToEndAsync();
+            if (!git.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                git.Kill(entireProcessTree: true);
+                return UnknownCommit;
+            }
+
+            var commit = stdout.GetAwaiter().GetResult().Trim();
+            return git.ExitCode == 0 && CommitHash().IsMatch(commit) ? commit : UnknownCommit;
+        }
+        catch (Win32Exception)
+        {
+            return UnknownCommit;
+        }
+    }
+
+    /// <summary>The machine a run was made on; results can differ between processors and runtimes.</summary>
+    public static MachineInfo Machine() => new(
+        Environment.MachineName,
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(),
+        Environment.ProcessorCount,
+        RuntimeInformation.FrameworkDescription);
+
+    /// <summary>
+    /// A sortable, unique id: the UTC time to the second and a random suffix, joined by
+    /// <paramref name="separator"/>, e.g. <c>20261124-063700-ab12</c>.
+    /// </summary>
+    public static string NewId(DateTimeOffset time, char separator) =>
+        string.Join(
+            separator,
+            time.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
+            time.UtcDateTime.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture),
+            RandomNumberGenerator.GetHexString(4, lowercase: true));
+
+    [GeneratedRegex("^[0-9a-f]{40}([0-9a-f]{24})?$")]
+    private static partial Regex CommitHash();
+}
+
+/// <summary>Host name, operating system, processor count and .NET runtime of a run.</summary>
+public sealed record MachineInfo(string HostName, string Os, string Architecture, int ProcessorCount, string Dotnet);

@@ -1,0 +1,145 @@
+using System.Globalization;
+
+namespace MlOps.Platform.Training;
+
+/// <summary>
+/// A model is only registered when it beats its task's baseline and the thresholds of its params file
+/// (section <c>quality_gate</c>), and its primary metric (AUC, macro-F1 or R²) is not worse than the
+/// serving model's by more than <c>quality_gate.max_regression</c> (unless the run is started with
+/// <c>--allow-regression</c>).
+/// </summary>
+/// <remarks>
+/// Thresholds per task: binary <c>min_auc</c> and <c>min_accuracy_gain</c> (accuracy above the
+/// majority-class baseline); multiclass <c>min_macro_f1</c> and <c>min_accuracy_gain</c>; regression
+/// <c>min_r2</c> and <c>min_rmse_gain</c> (RMSE at most <c>baseline_rmse * (1 - min_rmse_gain)</c>, the
+/// baseline predicting the training mean).
+/// </remarks>
+public static class QualityGate
+{
+    /// <summary>The command-line option that accepts a model worse than the serving one by more than <c>quality_gate.max_regression</c>.</summary>
+    public const string AllowRegressionOption = "--allow-regression";
+
+    /// <summary>The <c>quality_gate</c> keys a params file of <paramref name="task"/> must have.</summary>
+    public static IReadOnlyList<string> Keys(ModelTask task) => task switch
+    {
+        ModelTask.Binary => ["quality_gate.min_auc", "quality_gate.min_accuracy_gain", "quality_gate.max_regression"],
+        ModelTask.Multiclass => ["quality_gate.min_macro_f1", "quality_gate.min_accuracy_gain", "quality_gate.max_regression"],
+        ModelTask.Regression => ["quality_gate.min_r2", "quality_gate.min_rmse_gain", "quality_gate.max_regression"],
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
+    };
+
+    /// <summary>Returns the reasons the model fails the thresholds and the baseline; empty when it passes.</summary>
+    public static IReadOnlyList<string> Check(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var failures = new List<string>();
+        var primary = TaskMetrics.PrimaryMetric(task);
+        var minimum = parameters.GetDouble($"quality_gate.min_{primary}");
+        if (!(metrics[primary] >= minimum))
+        {
+            failures.Add(Format("{0} {1:F4} is below the minimum {2:F4}", TaskMetrics.DisplayName(primary), metrics[primary], minimum));
+        }
+
+        if (task == ModelTask.Regression)
+        {
+            var gain = parameters.GetDouble("quality_gate.min_rmse_gain");
+            var allowed = metrics["baseline_rmse"] * (1 - gain);
+            if (!(metrics["rmse"] <= allowed))
+            {
+                failures.Add(Format(
+                    "RMSE {0:F4} is not below the training-mean baseline {1:F4} by the required margin (at most {2:F4})",
+                    metrics["rmse"],
+                    metrics["baseline_rmse"],
+                    allowed));
+            }
+        }
+        else
+        {
+            var requiredAccuracy = metrics["baseline_accuracy"] + parameters.GetDouble("quality_gate.min_accuracy_gain");
+            if (!(metrics["accuracy"] >= requiredAccuracy))
+            {
+                failures.Add(Format(
+                    "accuracy {0:F4} does not beat the majority-class baseline {1:F4} by the required margin",
+                    metrics["accuracy"],
+                    metrics["baseline_accuracy"]));
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>
+    /// Why the model regresses too far against the <paramref name="serving"/> model (its primary metric is
+    /// lower by more than <c>quality_gate.max_regression</c>), with how to accept it anyway; null when it
+    /// does not, or nothing is served.
+    /// </summary>
+    public static string? CheckRegression(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, ModelManifest? serving)
+    {
+        var regression = DescribeRegression(task, metrics, parameters, serving);
+        return regression is null
+            ? null
+            : Format("{0}. To register and serve it anyway, train with {1} (make train ARGS={1})", regression, AllowRegressionOption);
+    }
+
+    /// <summary>The whole gate: thresholds, baseline and regression against the <paramref name="serving"/> model.</summary>
+    public static GateOutcome Evaluate(
+        ModelTask task,
+        IReadOnlyDictionary<string, double> metrics,
+        TrainingParams parameters,
+        ModelManifest? serving,
+        bool allowRegression)
+    {
+        var failures = Check(task, metrics, parameters).ToList();
+        var regression = DescribeRegression(task, metrics, parameters, serving);
+        if (regression is not null && !allowRegression)
+        {
+            failures.Add(CheckRegression(task, metrics, parameters, serving)!);
+        }
+
+        var primary = TaskMetrics.PrimaryMetric(task);
+        return new GateOutcome
+        {
+            Outcome = failures.Count == 0 ? GateOutcome.PassedOutcome : GateOutcome.RefusedOutcome,
+            Reasons = failures,
+            PrimaryMetric = primary,
+            ServingVersion = serving?.Version,
+            ServingValue = serving is not null && serving.Metrics.TryGetValue(primary, out var value) ? value : null,
+            MaxRegression = parameters.GetDouble("quality_gate.max_regression"),
+            AllowRegression = allowRegression,
+            AcceptedRegression = allowRegression && regression is not null ? $"{regression}; accepted with {AllowRegressionOption}" : null,
+        };
+    }
+
+    private static string? DescribeRegression(
+        ModelTask task,
+        IReadOnlyDictionary<string, double> metrics,
+        TrainingParams parameters,
+        ModelManifest? serving)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var maxRegression = parameters.GetDouble("quality_gate.max_regression");
+        var primary = TaskMetrics.PrimaryMetric(task);
+        if (serving is null || !serving.Metrics.TryGetValue(primary, out var servingValue))
+        {
+            return null;
+        }
+
+        var value = metrics[primary];
+        var name = TaskMetrics.DisplayName(primary);
+        return value >= servingValue - maxRegression
+            ? null
+            : Format(
+                "{0} {1:F4} is {2:F4} below the serving model {3} ({0} {4:F4}); quality_gate.max_regression allows {5:F4}",
+                name,
+                value,
+                servingValue - value,
+                serving.Version,
+                servingValue,
+                maxRegression);
+    }
+
+    private static string Format(string format, params object[] args) =>
+        string.Format(CultureInfo.InvariantCulture, format, args);
+}

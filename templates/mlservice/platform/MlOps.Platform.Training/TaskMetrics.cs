@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MlOps.Platform.Training;
+
+/// <summary>
+/// The quality metrics of each task, measured on the held-out split with the baseline a model must beat,
+/// and the task's primary metric (higher is better): it drives the regression check of the quality gate,
+/// the registry listings and run comparisons.
+/// </summary>
+public static class TaskMetrics
+{
+    /// <summary>auc (binary), macro_f1 (multiclass) or r2 (regression).</summary>
+    public static string PrimaryMetric(ModelTask task) => task switch
+    {
+        ModelTask.Binary => "auc",
+        ModelTask.Multiclass => "macro_f1",
+        ModelTask.Regression => "r2",
+        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
+    };
+
+    /// <summary>How a metric is named in messages: AUC, macro-F1, R², RMSE.</summary>
+    public static string DisplayName(string metric) => metric switch
+    {
+        "auc" => "AUC",
+        "macro_f1" => "macro-F1",
+        "r2" => "R²",
+        "rmse" => "RMSE",
+        _ => metric,
+    };
+
+    /// <summary>What the task's baseline is: always the majority class, or always the mean of the training labels.</summary>
+    public static string BaselineStrategy(ModelTask task) => task == ModelTask.Regression ? "training mean" : "majority class";
+
+    /// <summary>The metric the baseline is measured by: baseline_accuracy or baseline_rmse.</summary>
+    public static string BaselineMetric(ModelTask task) => task == ModelTask.Regression ? "baseline_rmse" : "baseline_accuracy";
+
+    /// <summary>
+    /// Metrics of a binary classifier on <paramref name="scored"/> (the model's output on the held-out
+    /// rows, with their boolean <c>Label</c>).
+    /// </summary>
+    public static SortedDictionary<string, double> Binary(MLContext ml, IDataView scored)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(scored);
+        var metrics = ml.BinaryClassification.Evaluate(scored, FeatureRow.LabelColumn);
+        var labels = scored.GetColumn<bool>(FeatureRow.LabelColumn).ToList();
+        var positiveRate = labels.Count(l => l) / (double)labels.Count;
+        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["auc"] = metrics.AreaUnderRocCurve,
+            ["accuracy"] = metrics.Accuracy,
+            ["f1"] = metrics.F1Score,
+            ["precision"] = metrics.PositivePrecision,
+            ["recall"] = metrics.PositiveRecall,
+            ["log_loss"] = metrics.LogLoss,
+            ["baseline_accuracy"] = Math.Max(positiveRate, 1 - positiveRate),
+            ["test_rows"] = labels.Count,
+        };
+    }
+
+    /// <summary>
+    /// Metrics of a multiclass classifier from the true classes of the held-out rows, the predicted
+    /// classes and the per-class scores (probabilities in <paramref name="classes"/> order).
+    /// </summary>
+    public static SortedDictionary<string, double> Multiclass(
+        IReadOnlyList<string> classes,
+        IReadOnlyList<string> actual,
+        IReadOnlyList<string> predicted,
+        IReadOnlyList<float[]> scores)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(predicted);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (actual.Count == 0 || actual.Count != predicted.Count || actual.Count != scores.Count)
+        {
+            throw new TrainingException($"Cannot evaluate {predicted.Count} predictions against {actual.Count} held-out rows.");
+        }
+
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var f1Sum = 0.0;
+        foreach (var name in classes)
+        {
+            var truePositives = actual.Where((a, i) => a == name && predicted[i] == name).Count();
+            var predictedCount = predicted.Count(p => p == name);
+            var actualCount = actual.Count(a => a == name);
+            var f1 = predictedCount + actualCount == 0 ? 0 : 2.0 * truePositives / (predictedCount + actualCount);
+            metrics[$"f1_{name}"] = f1;
+            f1Sum += f1;
+        }
+
+        var logLoss = 0.0;
+        for (var i = 0; i < actual.Count; i++)
+        {
+            var index = IndexOf(classes, actual[i]);
+            var probability = index >= 0 && index < scores[i].Length ? scores[i][index] : 0;
+            logLoss -= Math.Log(Math.Clamp(probability, 1e-15, 1));
+        }
+
+        metrics["macro_f1"] = f1Sum / classes.Count;
+        metrics["accuracy"] = actual.Where((a, i) => a == predicted[i]).Count() / (double)actual.Count;
+        metrics["log_loss"] = logLoss / actual.Count;
+        metrics["baseline_accuracy"] = actual.GroupBy(a => a, StringComparer.Ordinal).Max(g => g.Count()) / (double)actual.Count;
+        metrics["test_rows"] = actual.Count;
+        return metrics;
+    }
+
+    /// <summary>
+    /// Metrics of a regression model on <paramref name="scored"/> (output on the held-out rows, with their
+    /// <c>Label</c>); the baseline predicts <paramref name="trainingMean"/>, the mean label of the training split.
+    /// </summary>
+    public static SortedDictionary<string, double> Regression(MLContext ml, IDataView scored, double trainingMean)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(scored);
+        var metrics = ml.Regression.Evaluate(scored, FeatureRow.LabelColumn);
+        var labels = scored.GetColumn<float>(FeatureRow.LabelColumn).ToList();
+        return new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["rmse"] = metrics.RootMeanSquaredError,
+            ["mae"] = metrics.MeanAbsoluteError,
+            ["r2"] = metrics.RSquared,
+            ["baseline_rmse"] = Math.Sqrt(labels.Average(l => (l - trainingMean) * (l - trainingMean))),
+            ["test_rows"] = labels.Count,
+        };
+    }
+
+    /// <summary>A metric of a manifest or run formatted for a table; "-" when it was not measured.</summary>
+    public static string Format(IReadOnlyDictionary<string, double>? metrics, string name) =>
+        metrics is not null && metrics.TryGetValue(name, out var value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
+
+    private static int IndexOf(IReadOnlyList<string> classes, string name)
+    {
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (string.Equals(classes[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

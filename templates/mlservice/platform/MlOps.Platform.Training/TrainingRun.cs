@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+
+namespace MlOps.Platform.Training;
+
+/// <summary>
+/// One end-to-end training run of one model: parameters, data validation, training, quality gate,
+/// registration and promotion of the model, and the run record. The options must be resolved for the
+/// model (<see cref="TrainingOptions.For"/>).
+/// </summary>
+public static class TrainingRun
+{
+    /// <summary>Metrics of the latest training run, written by <c>train</c> and read by DVC (<c>dvc metrics show</c>).</summary>
+    public const string MetricsFileName = "metrics.json";
+
+    /// <summary>Metrics of the serving model on the held-out split, written by <c>evaluate</c>.</summary>
+    public const string EvaluationFileName = "evaluation.json";
+
+    /// <summary>Checks the data against the input schema and reports what it found; trains nothing.</summary>
+    public static IReadOnlyList<LabeledRow> Validate(TrainingOptions options, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var model = options.Definition;
+        var rows = TrainingData.Load(model, options.Data);
+        log.WriteLine(
+            $"{options.Data}: {rows.Count} valid rows for model {model.Name} ({TrainingData.DescribeLabels(model, rows)}), SHA-256 {TrainingData.Sha256(options.Data)}.");
+        return rows;
+    }
+
+    /// <summary>
+    /// Scores the serving model on the held-out split of the data (same seed and fraction as training),
+    /// applies the quality gate's thresholds and writes the metrics beside the model.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Evaluate(TrainingOptions options, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var definition = options.Definition;
+        var parameters = TrainingParams.Load(options.Params, options.Overrides);
+        var rows = TrainingData.Load(definition, options.Data);
+        var ml = new MLContext(parameters.Seed);
+        var modelPath = Path.Combine(options.Output, TrainedModel.FileName);
+        TrainedModel model;
+        try
+        {
+            model = TrainedModel.Load(ml, modelPath, definition);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new TrainingException(ex.Message, ex);
+        }
+
+        var split = ModelTrainer.Split(ml, definition, rows, parameters);
+        var metrics = ModelTrainer.Evaluate(ml, definition, model.Transformer, split.TestSet, definition.FromDataView(ml, split.TrainSet));
+        log.WriteLine($"Model {definition.Name} {model.Version} on the held-out split of {options.Data}:");
+        WriteMetrics(metrics, log);
+        var failures = QualityGate.Check(definition.Task, metrics, parameters);
+        var evaluationPath = Path.Combine(options.Output, EvaluationFileName);
+        TrainingJson.Write(evaluationPath, metrics);
+        log.WriteLine($"Metrics written to {evaluationPath}.");
+        if (failures.Count > 0)
+        {
+            throw new TrainingException($"Quality gate failed:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", failures)}")
+            {
+                ExitCode = 2,
+            };
+        }
+
+        log.WriteLine("Quality gate passed.");
+        return metrics;
+    }
+
+    /// <summary>
+    /// Trains, evaluates and gates a model. One that passes is registered as
+    /// <c>registry/&lt;version&gt;/</c> and promoted to serve; either way the run is recorded in
+    /// <c>runs/&lt;run-id&gt;.json</c> (also when the data or the parameters turn out to be bad).
+    /// </summary>
+    /// <exception cref="TrainingException">Bad data or parameters (exit code 1), or the gate refused the model (2).</exception>
+    public static ModelManifest Execute(TrainingOptions options, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var stopwatch = Stopwatch.StartNew();
+        var startedAt = DateTimeOffset.UtcNow;
+        var definition = options.Definition;
+        var models = options.Output;
+
+        var parameters = TrainingParams.Load(options.Params, options.Overrides);
+        var runId = RunLog.NewRunId(models, startedAt);
+        var run = new RunRecord
+        {
+            RunId = runId,
+            Model = definition.Name,
+            Task = definition.Task.ToText(),
+            Status = RunRecord.Failed,
+            StartedAt = startedAt,
+            Trainer = parameters.Values.GetValueOrDefault("trainer", "unknown"),
+            GitCommit = Provenance.GitCommit(),
+            Data = new DataInfo(options.Data, File.Exists(options.Data) ? TrainingData.Sha256(options.Data) : null, null),
+            Params = parameters.Values,
+            Overrides = options.Overrides.GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+            Gate = GateOutcome.NotRun,
+            Machine = Provenance.Machine(),
+        };
+
+        try
+        {
+            var rows = TrainingData.Load(definition, options.Data);
+            run = run with { Data = run.Data with { Rows = rows.Count } };
+            log.WriteLine(
+                $"Run {runId} of model {definition.Name} ({definition.Task.ToText()}): validated {rows.Count} rows from {options.Data}; " +
+                $"training '{parameters.Trainer}' with seed {parameters.Seed}.");
+
+            var result = ModelTrainer.Train(definition, rows, parameters);
+            var baseline = TaskMetrics.BaselineMetric(definition.Task);
+            run = run with
+            {
+                Metrics = result.Metrics,
+                Baseline = new Baseline(TaskMetrics.BaselineStrategy(definition.Task), baseline, result.Metrics[baseline]),
+            };
+            WriteMetrics(result.Metrics, log);
+            TrainingJson.Write(Path.Combine(models, MetricsFileName), result.Metrics);
+
+            var gate = QualityGate.Evaluate(definition.Task, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
+            run = run with { Gate = gate };
+            if (!gate.Passed)
+            {
+                run = run with { Status = RunRecord.Refused };
+                throw new TrainingException(
+                    $"Quality gate failed; the model was not registered and {Path.Combine(models, TrainedModel.FileName)} is unchanged:" +
+                    $"{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", gate.Reasons)}")
+                {
+                    ExitCode = 2,
+                };
+            }
+
+            if (gate.AcceptedRegression is not null)
+            {
+                log.WriteLine($"Warning: {gate.AcceptedRegression}.");
+            }
+
+            var manifest = new ModelManifest
+            {
+                Model = definition.Name,
+                Task = definition.Task,
+                Version = RunLog.VersionOf(runId),
+                CreatedAt = DateTimeOffset.UtcNow,
+                Trainer = parameters.Trainer,
+                DataSha256 = run.Data.Sha256 ?? TrainingData.Sha256(options.Data),
+                Params = parameters.Values,
+                Metrics = result.Metrics,
+                DurationSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+                RunId = runId,
+                GitCommit = run.GitCommit,
+                FeatureReference = result.FeatureReference,
+            };
+            var registered = ModelRegistry.Register(models, result.Model, result.TestSet.Schema, manifest);
+            run = run with { Status = RunRecord.Passed, RegisteredVersion = manifest.Version };
+            log.WriteLine($"Quality gate passed; model {manifest.Version} registered in {registered}.");
+            var promotion = ModelRegistry.Promote(definition, models, manifest.Version, PromotionEntry.Train, runId);
+            ModelRegistry.Print(promotion, models, log);
+            return manifest;
+        }
+        catch (Exception ex) when (run.Status != RunRecord.Refused)
+        {
+            run = run with { Error = ex.Message };
+            throw;
+        }
+        finally
+        {
+            run = run with
+            {
+                FinishedAt = DateTimeOffset.UtcNow,
+                DurationSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+            };
+            log.WriteLine($"Run {runId} ({run.Status}) recorded in {RunLog.Write(models, run)}.");
+        }
+    }
+
+    private static void WriteMetrics(IReadOnlyDictionary<string, double> metrics, TextWriter log)
+    {
+        foreach (var (name, value) in metrics)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-18} {value:F4}"));
+        }
+    }
+}
