@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the pack's whole test suite (snapshot, option, hygiene, package, execution, end-to-end).
+# Runs the pack's whole test suite: the platform packages' tests, then the template tests (snapshot, option,
+# hygiene, package, execution, end-to-end).
 # Results: artifacts/test-results/*.trx. Extra arguments go to `dotnet test` (e.g. --filter ...).
 # UPDATE_SNAPSHOTS=1 rewrites tests/snapshots from the generated output.
 set -euo pipefail
@@ -18,6 +19,13 @@ rm -rf "${results}"
 mkdir -p "${results}"
 
 status=0
+# The platform packages' own tests (serving, training, features on the template's sample models), once.
+dotnet test "${repo_root}/tests/MlOps.Platform.Tests/MlOps.Platform.Tests.csproj" \
+  --logger "trx;LogFileName=MlOps.Platform.Tests.trx" \
+  --logger "console;verbosity=normal" \
+  --results-directory "${results}" \
+  "$@" || status=$?
+
 dotnet test "${repo_root}/tests/MlOpsTemplates.Tests/MlOpsTemplates.Tests.csproj" \
   --logger "trx;LogFileName=MlOpsTemplates.Tests.trx" \
   --logger "console;verbosity=normal" \

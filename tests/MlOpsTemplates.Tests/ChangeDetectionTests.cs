@@ -26,8 +26,8 @@ public sealed class ChangeDetectionTests
             data.Add(scenario, $"docs/models/{model}.md", "docs");
             data.Add(scenario, $"docs/examples/{model}.json", "build docs");
             data.Add(scenario, "dvc.yaml", "train");
-            data.Add(scenario, "src/{name}.Model/ModelDefinition.cs", "build train image docs");
-            data.Add(scenario, "src/{name}.Training/ModelTrainer.cs", "build train image docs");
+            data.Add(scenario, "src/{name}.Model/{name}.Model.csproj", "build train image docs");
+            data.Add(scenario, "src/{name}.Training/Program.cs", "build train image docs");
             data.Add(scenario, "src/{name}.Api/Program.cs", "build image docs");
             data.Add(scenario, "tests/{name}.Tests/{name}.Tests.csproj", "build");
             data.Add(scenario, "deploy/overlays/prod/kustomization.yaml", "build manifests");

@@ -383,7 +383,8 @@ public sealed partial class ContainerTests(ITestOutputHelper output)
             path.EndsWith(".csproj", StringComparison.Ordinal) || path.EndsWith(".props", StringComparison.Ordinal)
             || path.EndsWith(".targets", StringComparison.Ordinal) || path.EndsWith(".slnx", StringComparison.Ordinal)
             || Path.GetFileName(path) is "global.json" or "packages.lock.json" || Path.GetFileName(path).Equals("nuget.config", StringComparison.OrdinalIgnoreCase)
-            || path == ".config/dotnet-tools.json";
+            || path == ".config/dotnet-tools.json"
+            || (path.StartsWith("packages/", StringComparison.Ordinal) && path.EndsWith(".nupkg", StringComparison.Ordinal));
 
         var restoreStage = image.Dockerfile.Stages.Single(s => s.All("RUN").Any(r => r.Arguments.StartsWith("dotnet restore", StringComparison.Ordinal)));
         var copies = restoreStage.Instructions

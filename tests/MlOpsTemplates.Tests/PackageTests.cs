@@ -36,14 +36,19 @@ public sealed class PackageTests
             .Select(n => n["content/".Length..])
             .Order(StringComparer.Ordinal)
             .ToArray();
-        var expected = FileTree.RelativeFiles(RepoPaths.Templates, TemplateSource.IsTemplateFile)
+        var expected = FileTree.RelativeFiles(RepoPaths.Templates, p => TemplateSource.IsTemplateFile(p) && !TemplateSource.IsAuthoringOnly(p))
             .Select(p => $"templates/{p}")
             .ToArray();
+        var platformPackages = packed.Where(p => TemplateSource.IsPlatformPackage(p["templates/".Length..])).ToArray();
 
         packed.Should().Contain(p => p.EndsWith("/.template.config/template.json", StringComparison.Ordinal));
         packed.Should().Contain(p => p.EndsWith("/.gitignore", StringComparison.Ordinal), "dotfiles must be packed");
+        platformPackages.Select(p => Path.GetFileName(p)).Should().BeEquivalentTo(
+            TemplateSource.PlatformProjects.Select(name => $"{name}.{PackageVersion(package)}.nupkg"),
+            "every platform package is packed into the template's folder feed at the template package's version");
         expected.Except(packed).Should().BeEmpty($"every template file must be packed into {package.PackagePath}");
-        packed.Except(expected).Should().BeEmpty("the package must hold only template files, minus bin/obj/.vs/models");
+        packed.Except(expected).Except(platformPackages).Should().BeEmpty(
+            "the package must hold only template files (minus bin/obj/.vs/models and the platform's source) and the platform packages");
     }
 
     [Fact]
@@ -57,7 +62,11 @@ public sealed class PackageTests
 
         (await DotNetCli.RunAsync(folder, ["new", scenario.TemplateShortName, "-n", scenario.Name, "-o", output, "--no-restore", "--debug:custom-hive", hive], Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
 
-        // Also proves the template's own excludes keep a developer's bin/obj/models out of the output.
-        FileTree.RelativeFiles(output).Should().Equal((await GeneratedTree.GetAsync(scenario)).Files);
+        // Also proves the template's own excludes keep a developer's bin/obj/models and the platform's source out of the
+        // output. The platform packages exist only in the package, which packs them.
+        FileTree.RelativeFiles(output).Should().Equal((await GeneratedTree.GetAsync(scenario)).Files.Where(f => !TemplateSource.IsPlatformPackage($"{scenario.TemplateShortName}/{f}")));
     }
+
+    private static string PackageVersion(TemplatePackage package) =>
+        Path.GetFileNameWithoutExtension(package.PackagePath)["MlOpsTemplates.".Length..];
 }

@@ -23,6 +23,28 @@ public static class TemplateSource
             && !relativePath.EndsWith(".user", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// True for a file of the template source that only authoring needs and no repository gets: the platform's source
+    /// (<c>platform/</c>, packed as packages instead) and the build file that references it (<c>Directory.Build.targets</c>).
+    /// </summary>
+    public static bool IsAuthoringOnly(string relativePath)
+    {
+        var segments = relativePath.Split('/');
+        return segments.Length > 1 && (segments[1] == "platform" || (segments.Length == 2 && segments[1] == "Directory.Build.targets"));
+    }
+
+    /// <summary>True for a platform package in a template's folder feed (<c>mlservice/packages/*.nupkg</c>), which packing adds.</summary>
+    public static bool IsPlatformPackage(string relativePath)
+    {
+        var segments = relativePath.Split('/');
+        return segments.Length == 3 && segments[1] == "packages" && segments[2].EndsWith(".nupkg", StringComparison.Ordinal);
+    }
+
+    /// <summary>The platform's packages, one per project under <c>templates/mlservice/platform/</c>.</summary>
+    public static IReadOnlyList<string> PlatformProjects =>
+        [.. Directory.GetFiles(Path.Combine(RepoPaths.Templates, "mlservice", "platform"), "*.csproj", SearchOption.AllDirectories)
+            .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!];
+
     /// <summary>Copies the template's files to <paramref name="destination"/>, leaving build output behind.</summary>
     public static void CopyTo(string template, string destination)
     {

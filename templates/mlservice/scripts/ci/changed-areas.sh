@@ -66,8 +66,8 @@ else
     [[ -z "${path}" ]] && continue
     seen_any=true
     case "${path}" in
-      # Shared build settings and the pipeline itself: everything may be affected.
-      Directory.Build.props | Directory.Build.targets | Directory.Packages.props | global.json | nuget.config | \
+      # Shared build settings, the platform packages and the pipeline itself: everything may be affected.
+      Directory.Build.props | Directory.Build.targets | Directory.Packages.props | global.json | nuget.config | packages/*.nupkg | \
         *.slnx | .editorconfig | .config/* | Makefile | .github/workflows/* | scripts/ci/*)
         select_areas "${areas[@]}" ;;
       # One model's definition, data, parameters or tests: retrain and gate that model; the API, the

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -46,12 +47,13 @@ public static class OverloadProtection
     private static void Configure(RateLimiterOptions options, LimitsOptions limits, LoadSheddingMetrics metrics)
     {
         options.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
-        var perClient = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        // Partitioned by the address itself (IPAddress compares by value): no string per request.
+        var perClient = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
             IsProtected(context) && limits.MaxConcurrentRequestsPerClient > 0
                 ? RateLimitPartition.GetConcurrencyLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    context.Connection.RemoteIpAddress ?? IPAddress.None,
                     _ => new ConcurrencyLimiterOptions { PermitLimit = limits.MaxConcurrentRequestsPerClient, QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(Open));
+                : RateLimitPartition.GetNoLimiter(IPAddress.Any));
         var service = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             IsProtected(context)
                 ? RateLimitPartition.GetConcurrencyLimiter(

@@ -16,9 +16,13 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
     /// <summary>Most client addresses tracked at once; beyond that new clients share one window.</summary>
     public const int MaxTrackedClients = 10_000;
 
-    private const string Overflow = "other-clients";
+    /// <summary>The key that clients beyond <see cref="MaxTrackedClients"/> share (no address maps to it).</summary>
+    private static readonly UInt128 s_overflow = UInt128.MaxValue;
 
-    private readonly ConcurrentDictionary<string, Window> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<UInt128, Window> _clients = new();
+
+    // Set by the first failure: until then a request costs one read here, not a lookup (the common case).
+    private volatile bool _anyFailure;
 
     private int Limit => options.Value.MaxFailedAttemptsPerClient;
 
@@ -27,7 +31,7 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
     /// <summary>The time the client must wait while it is throttled; null when it is not.</summary>
     public TimeSpan? RetryAfter(IPAddress? client)
     {
-        if (Limit == 0 || !_clients.TryGetValue(KeyOf(client), out var window))
+        if (!_anyFailure || Limit == 0 || !_clients.TryGetValue(KeyOf(client), out var window))
         {
             return null;
         }
@@ -47,11 +51,12 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
             return;
         }
 
+        _anyFailure = true;
         var key = KeyOf(client);
         if (!_clients.ContainsKey(key) && _clients.Count >= MaxTrackedClients)
         {
             Prune();
-            key = _clients.Count >= MaxTrackedClients ? Overflow : key;
+            key = _clients.Count >= MaxTrackedClients ? s_overflow : key;
         }
 
         var window = _clients.GetOrAdd(key, _ => new Window(time.GetUtcNow()));
@@ -68,7 +73,7 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
             {
                 logger.LogWarning(
                     "Client {Client} sent {Failures} requests without a valid API key within {WindowSeconds} s; its /v1 requests get 429 until the window ends",
-                    key, window.Failures, Length.TotalSeconds);
+                    Describe(client, key), window.Failures, Length.TotalSeconds);
             }
         }
     }
@@ -88,11 +93,16 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
         }
     }
 
-    private static string KeyOf(IPAddress? address)
+    /// <summary>
+    /// The client's key without allocating: an IPv4 address (also one mapped into IPv6) as its 32 bits, an IPv6
+    /// address by its /64 network (one IPv6 client usually holds a whole /64 and could change address for each
+    /// try), with a family marker so the two never collide; 0 for an unknown address.
+    /// </summary>
+    private static UInt128 KeyOf(IPAddress? address)
     {
         if (address is null)
         {
-            return "unknown";
+            return UInt128.Zero;
         }
 
         if (address.IsIPv4MappedToIPv6)
@@ -100,13 +110,41 @@ public sealed class FailedKeyThrottle(IOptions<ApiKeyOptions> options, ApiKeyMet
             address = address.MapToIPv4();
         }
 
+        Span<byte> bytes = stackalloc byte[16];
         if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            return address.ToString();
+            address.TryWriteBytes(bytes, out _);
+            return new UInt128(4, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes));
         }
 
-        // One IPv6 client usually holds a whole /64: counted by network, or it could change address for each try.
-        var bytes = address.GetAddressBytes();
+        address.TryWriteBytes(bytes, out _);
+        return new UInt128(6, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes));
+    }
+
+    /// <summary>How the log names a throttled client.</summary>
+    private static string Describe(IPAddress? client, UInt128 key)
+    {
+        if (key == s_overflow)
+        {
+            return "other-clients";
+        }
+
+        if (client is null)
+        {
+            return "unknown";
+        }
+
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        if (client.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return client.ToString();
+        }
+
+        var bytes = client.GetAddressBytes();
         Array.Clear(bytes, 8, 8);
         return $"{new IPAddress(bytes)}/64";
     }
