@@ -70,7 +70,8 @@ public sealed class ApiKeyTests
 
         if (ServiceAuth.RequiresKey(scenario))
         {
-            tree.Files.Should().Contain(f => f.Contains("/Security/ApiKey", StringComparison.Ordinal));
+            var program = tree.Files.Single(f => f.EndsWith(".Api/Program.cs", StringComparison.Ordinal));
+            File.ReadAllText(Path.Combine(tree.Root, program)).Should().Contain("builder.AddApiKeyAuthentication();").And.Contain(".RequireApiKey()");
             File.ReadAllText(Path.Combine(tree.Root, "README.md")).Should().Contain("## API keys").And.Contain(ServiceAuth.KeyVariable);
             return;
         }

@@ -336,9 +336,21 @@ tree_of() {
 
 # ---------------------------------------------------------------------------------------------------
 
+# The MlOps.Platform version pinned in Directory.Packages.props (empty when the repository has none).
+platform_version() {
+  sed -n 's:.*<MlOpsPlatformVersion>\(.*\)</MlOpsPlatformVersion>.*:\1:p' Directory.Packages.props 2>/dev/null | head -n 1
+}
+
 check() {
-  local newest behind recorded_line
+  local newest behind recorded_line platform
   echo "This repository: ${package_id} ${recorded_version} (template ${template})."
+  platform="$(platform_version)"
+  if [[ -n "${platform}" ]]; then
+    echo "Platform packages: MlOps.Platform ${platform} (Directory.Packages.props)."
+    if [[ "${platform}" != "${recorded_version}" ]]; then
+      echo "  The platform was moved on its own (for example by Dependabot); the template's files are still ${recorded_version}: make template-update TO=${platform} brings the two together."
+    fi
+  fi
   newest="$(newest_stable)"
   if [[ -z "${newest}" ]]; then
     echo "template-check: no ${package_id} version found on $(feed_sources | paste -sd ' ' -) (set FEED=<NuGet v3 URL or folder>)." >&2
