@@ -506,7 +506,8 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         }
 
         var alertNames = LoadAlerts(tree.Root).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-        var codeTypes = tree.Files.Where(f => f.EndsWith(".cs", StringComparison.Ordinal)).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
+        var codeTypes = tree.Files.Where(f => f.EndsWith(".cs", StringComparison.Ordinal)).Select(Path.GetFileNameWithoutExtension)
+            .Concat(testFiles.Keys).ToHashSet(StringComparer.Ordinal);
         AlertMention().Matches(doc).Select(m => m.Groups["name"].Value)
             .Where(n => !alertNames.Contains(n) && !codeTypes.Contains(n))
             .Should().BeEmpty($"every alert {TestScoreDoc} names must exist in {RulesFile}");

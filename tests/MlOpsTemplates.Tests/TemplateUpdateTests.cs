@@ -50,11 +50,16 @@ public sealed class TemplateUpdateTests
         update.Output.Should().NotContain("error", "a clean update prints its summary and nothing else");
         update.Output.Should().Contain($"Updated {scenario.Name} from MlOpsTemplates {PackVersions.OldVersion} to {PackVersions.NewVersion}.")
             .And.Contain($"{PackVersions.RenamedFrom} -> {PackVersions.RenamedTo}")
-            .And.MatchRegex($@"added \(1\):\s+{PackVersions.AddedFile}")
-            .And.MatchRegex($@"removed \(1\):\s+{PackVersions.DeletedFile}")
+            .And.MatchRegex($@"added \({1 + PlatformPackages.Count}\):\s+{PackVersions.AddedFile}")
+            .And.MatchRegex($@"removed \({1 + PlatformPackages.Count}\):\s+{PackVersions.DeletedFile}")
             .And.Contain("conflicting (0):")
             .And.Contain($"new option --{PackVersions.AddedOption}: its default '{PackVersions.AddedOptionDefault}' is used");
         (await GitAsync(root, "ls-files", "--unmerged")).StandardOutput.Should().BeEmpty();
+        foreach (var package in PlatformPackages)
+        {
+            // The platform's packages move with the template: the old version's go, the new version's arrive.
+            update.Output.Should().Contain($"packages/{package}.{PackVersions.OldVersion}.nupkg").And.Contain($"packages/{package}.{PackVersions.NewVersion}.nupkg");
+        }
 
         var fresh = Path.Combine(versions.Folder, $"fresh-{scenarioId}");
         await versions.GenerateAsync(versions.NewHive, scenario, fresh, Path.Combine(versions.Folder, $"fresh-{scenarioId}.log"));
@@ -316,4 +321,7 @@ public sealed class TemplateUpdateTests
 
     private static void AppendLine(string root, string relativePath, string line) =>
         File.AppendAllText(Path.Combine(root, relativePath), line + "\n");
+
+    /// <summary>The platform packages every generated repository's folder feed holds.</summary>
+    private static IReadOnlyList<string> PlatformPackages => TemplateSource.PlatformProjects;
 }
