@@ -15,6 +15,11 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Validators and tools the tests run (shellcheck, kubectl, npm validators): installed if missing.
 bash "${repo_root}/build/install-test-tools.sh"
 
+# dotnet caches where each local tool's package was found, keyed by name and version only: after a run from
+# another checkout (another NUGET_PACKAGES) it points at a folder that may be gone, and `dotnet tool run`
+# then fails with "Run dotnet tool restore" although restore says all is restored. It is only a cache.
+rm -rf "${DOTNET_CLI_HOME:-${HOME}}/.dotnet/toolResolverCache"
+
 rm -rf "${results}"
 mkdir -p "${results}"
 
