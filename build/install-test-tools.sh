@@ -30,6 +30,11 @@ done
 
 # LightGBM's native library needs the GNU OpenMP runtime (the LightGBM scenarios train and serve with it).
 dpkg -s libgomp1 >/dev/null 2>&1 || missing+=(libgomp1)
+# Real public datasets (iris, wine, breast cancer, diabetes; Fair's affairs, Spector): the platform tests
+# train and check fixture models on them.
+for package in python3-sklearn python3-statsmodels; do
+  dpkg -s "${package}" >/dev/null 2>&1 || missing+=("${package}")
+done
 
 if ((${#missing[@]} > 0)); then
   echo "Installing Debian packages: ${missing[*]}"

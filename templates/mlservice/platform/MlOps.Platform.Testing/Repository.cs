@@ -25,22 +25,22 @@ public static class Repository
             .Order(StringComparer.Ordinal)
             .FirstOrDefault() ?? throw new InvalidOperationException($"No src/<name>.Api/appsettings.json under {Root}.");
 
-    /// <summary>The model's sample data: <c>data/&lt;name&gt;.csv</c>.</summary>
-    public static string DataPath(ModelDefinition model) => Below(model?.DataPath);
+    /// <summary>The model's sample data: <c>data/&lt;name&gt;.csv</c> under <paramref name="root"/> (by default <see cref="Root"/>).</summary>
+    public static string DataPath(ModelDefinition model, string? root = null) => Below(model?.DataPath, root);
 
     /// <summary>The model's parameters: <c>params/&lt;name&gt;.yaml</c>.</summary>
-    public static string ParamsPath(ModelDefinition model) => Below(model?.ParamsPath);
+    public static string ParamsPath(ModelDefinition model, string? root = null) => Below(model?.ParamsPath, root);
 
     /// <summary>The model's card: <c>docs/models/&lt;name&gt;.md</c>.</summary>
-    public static string CardPath(ModelDefinition model) => Below(model?.ModelCardPath);
+    public static string CardPath(ModelDefinition model, string? root = null) => Below(model?.ModelCardPath, root);
 
     /// <summary>The model's example predict request: <c>docs/examples/&lt;name&gt;.json</c>.</summary>
-    public static string ExamplePath(ModelDefinition model) => Below(model?.ExamplePath);
+    public static string ExamplePath(ModelDefinition model, string? root = null) => Below(model?.ExamplePath, root);
 
     /// <summary>The instances of the model's example predict request, as the API reads them.</summary>
-    public static IReadOnlyList<IReadOnlyDictionary<string, RawValue>> ExampleInstances(ModelDefinition model)
+    public static IReadOnlyList<IReadOnlyDictionary<string, RawValue>> ExampleInstances(ModelDefinition model, string? root = null)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ExamplePath(model)));
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ExamplePath(model, root)));
         return
         [
             .. document.RootElement.GetProperty("instances").EnumerateArray().Select(instance =>
@@ -49,8 +49,8 @@ public static class Repository
         ];
     }
 
-    private static string Below(string? relative) =>
-        Path.Combine(Root, relative ?? throw new ArgumentNullException(nameof(relative), "A model is required."));
+    private static string Below(string? relative, string? root) =>
+        Path.Combine(root ?? Root, relative ?? throw new ArgumentNullException(nameof(relative), "A model is required."));
 
     private static string FindRoot()
     {

@@ -26,7 +26,8 @@ public static class SampleInstances
             if (header[i] != model.Label.Name)
             {
                 var raw = RawValue.FromCsv(cells[i]);
-                instance[header[i]] = raw.Kind == RawKind.Number ? JsonValue.Create(raw.Number) : JsonValue.Create(raw.Text);
+                var isCategory = model.CategoricalFeatures.Any(f => f.Name == header[i]);
+                instance[header[i]] = raw.Kind == RawKind.Number && !isCategory ? JsonValue.Create(raw.Number) : JsonValue.Create(raw.Text);
             }
         }
 

@@ -30,19 +30,29 @@ public static class SharedModel
     }
 
     /// <summary>The trained <paramref name="model"/>; its folder holds the serving model, registry/ and runs/. Copy it before changing it.</summary>
-    public static SharedTraining Of(ModelDefinition model)
+    public static SharedTraining Of(ModelDefinition model) => Of(model, root: null);
+
+    /// <summary>
+    /// The <paramref name="model"/> trained from the data and params under <paramref name="root"/> (a repository
+    /// laid out as this one; by default <see cref="Repository.Root"/>), into a temporary models folder of that root.
+    /// </summary>
+    public static SharedTraining Of(ModelDefinition model, string? root)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return s_trained.GetOrAdd(model.Name, _ => new Lazy<SharedTraining>(() => Train(model))).Value;
+        var repository = Path.GetFullPath(root ?? Repository.Root);
+        return s_trained.GetOrAdd($"{repository}|{model.Name}", _ => new Lazy<SharedTraining>(() => Train(model, repository))).Value;
     }
 
     /// <summary>The trained model of the catalog named <paramref name="name"/>.</summary>
     public static SharedTraining Of(string name) =>
         Of(ModelCatalog.Find(name) ?? throw new ArgumentException($"No model '{name}' in the catalog.", nameof(name)));
 
-    private static SharedTraining Train(ModelDefinition model)
+    private static SharedTraining Train(ModelDefinition model, string repository)
     {
-        var options = new TrainingOptions { ModelsRoot = s_root.Value, Root = Repository.Root }.For(model);
+        var modelsRoot = repository == Path.GetFullPath(Repository.Root)
+            ? s_root.Value
+            : Path.Combine(s_root.Value, "of-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repository)))[..12]);
+        var options = new TrainingOptions { ModelsRoot = modelsRoot, Root = repository }.For(model);
         var manifest = TrainingRun.Execute(options, TextWriter.Null);
         return new SharedTraining(model, options.Output, manifest);
     }

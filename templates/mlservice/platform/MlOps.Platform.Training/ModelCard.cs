@@ -14,6 +14,10 @@ public static class ModelCard
     /// <summary>The line that closes the generated section of a model card.</summary>
     public const string EndMarker = "<!-- model-card:end -->";
 
+    /// <summary>The sections (level-2 headings) every model card writes by hand, in order; the generated section follows them.</summary>
+    public static IReadOnlyList<string> Sections { get; } =
+        ["Intended use", "Out-of-scope use", "Data", "Features", "Training", "Metrics", "Limitations", "Ethical considerations", "How to update"];
+
     /// <summary>Rewrites the generated section of <paramref name="cardPath"/> from the serving model's manifest.</summary>
     public static ModelManifest Update(ModelDefinition model, string cardPath, string modelsDirectory, TextWriter log)
     {

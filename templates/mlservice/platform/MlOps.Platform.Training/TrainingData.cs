@@ -41,6 +41,12 @@ public static class TrainingData
             throw new TrainingException($"Training data '{source}' lacks the column(s): {string.Join(", ", missingColumns)}.");
         }
 
+        var textColumns = model.CategoricalFeatures.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        if (model.Task == ModelTask.Multiclass)
+        {
+            textColumns.Add(label);
+        }
+
         var problems = new List<string>();
         var rows = new List<LabeledRow>(lines.Count);
         for (var i = 1; i < lines.Count; i++)
@@ -61,7 +67,9 @@ public static class TrainingData
             var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
             for (var c = 0; c < header.Length; c++)
             {
-                record[header[c]] = RawValue.FromCsv(cells[c]);
+                var value = RawValue.FromCsv(cells[c]);
+                // A CSV has no types: a category coded as a number ("2") is still the category "2".
+                record[header[c]] = value.Kind == RawKind.Number && textColumns.Contains(header[c]) ? RawValue.Of(value.Text!) : value;
             }
 
             var errors = new List<FeatureError>();

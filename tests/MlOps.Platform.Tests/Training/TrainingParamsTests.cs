@@ -1,22 +1,9 @@
-namespace Ml_Service.Tests.Training;
+namespace MlOps.Platform.Tests.Training;
+
+/// <summary>Params files and the training command line: parsing, overrides and their errors.</summary>
 
 public class TrainingParamsTests
 {
-    [Theory]
-    [MemberData(nameof(CatalogModels.Names), MemberType = typeof(CatalogModels))]
-    public void The_shipped_params_name_a_trainer_this_repository_contains_and_every_gate_key_of_the_task(string name)
-    {
-        var model = CatalogModels.Get(name);
-
-        var parameters = TrainingParams.Load(Repository.ParamsPath(model), []);
-
-        TrainerFactory.Available.Should().Contain(parameters.Trainer);
-        parameters.Values.Keys.Where(k => k.StartsWith("quality_gate.", StringComparison.Ordinal))
-            .Should().BeEquivalentTo(QualityGate.Keys(model.Task), "the params file has exactly the gate of its task");
-        parameters.Values.Keys.Where(k => k.StartsWith(parameters.Trainer + ".", StringComparison.Ordinal))
-            .Should().NotBeEmpty("the params file has the section of its trainer");
-    }
-
     [Fact]
     public void Nested_values_are_flattened_and_command_line_overrides_win()
     {
