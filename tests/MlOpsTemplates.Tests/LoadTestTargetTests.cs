@@ -10,6 +10,7 @@ namespace MlOpsTemplates.Tests;
 /// Production settings, one model's example request under wrk (MODEL=<name>, the first model by name otherwise);
 /// it prints figures that parse, with no errors.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public sealed class LoadTestTargetTests(ITestOutputHelper output)
 {
     [Fact]

@@ -34,7 +34,7 @@ public static class AddModelRunner
                     '\n',
                     "#!/usr/bin/env bash",
                     "if [[ \"${1:-}\" == new ]]; then",
-                    $"  exec '{real}' \"$@\" --debug:custom-hive '{hive}'",
+                    $"  exec flock '{DotNetCli.HiveLock(hive)}' '{real}' \"$@\" {DotNetCli.HiveOption} '{hive}'",
                     "fi",
                     $"exec '{real}' \"$@\"",
                     string.Empty);

@@ -31,6 +31,16 @@ public static class DotNetCli
         ["UPDATE_SNAPSHOTS"] = null,
     };
 
+    /// <summary>The option that points `dotnet new` at a private template hive.</summary>
+    public const string HiveOption = "--debug:custom-hive";
+
+    /// <summary>
+    /// The lock file every `dotnet new` of <paramref name="hive"/> holds (through flock, in this process and in the
+    /// shim of `make add-model`): tests run in parallel, and the template engine's caches in a hive are not
+    /// written safely by two instances at once.
+    /// </summary>
+    public static string HiveLock(string hive) => hive.TrimEnd('/') + ".lock";
+
     public static ProcessSpec Spec(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
         var environment = new Dictionary<string, string?>(Environment);
@@ -39,7 +49,11 @@ public static class DotNetCli
             environment[name] = value;
         }
 
-        return new ProcessSpec(Executable, arguments.ToArray(), workingDirectory, environment);
+        var args = arguments.ToArray();
+        var hive = Array.IndexOf(args, HiveOption) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        return hive is null
+            ? new ProcessSpec(Executable, args, workingDirectory, environment)
+            : new ProcessSpec("flock", [HiveLock(hive), Executable, .. args], workingDirectory, environment);
     }
 
     public static Task<ProcessResult> RunAsync(
