@@ -12,11 +12,12 @@ public abstract class FixtureModel : ModelDefinition
     private readonly IReadOnlyList<FeatureColumn> _features;
     private readonly IReadOnlyDictionary<string, RawValue> _canary;
 
-    protected FixtureModel(PublicDataset data, ModelTask task, params string[] categorical)
+    protected FixtureModel(PublicDataset data, ModelTask task, string[]? categorical = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        categorical ??= [];
         Data = data;
-        Name = data.Name.Replace("_", string.Empty, StringComparison.Ordinal);
+        Name = name ?? data.Name.Replace("_", string.Empty, StringComparison.Ordinal);
         Task = task;
         var label = data.Header[^1];
         Label = task switch
@@ -70,10 +71,10 @@ public sealed class IrisModel() : FixtureModel(PublicDataset.Iris, ModelTask.Mul
 public sealed class WineModel() : FixtureModel(PublicDataset.Wine, ModelTask.Multiclass);
 
 /// <summary>Regression with an integer-coded category (sex 1/2) beside numbers not exact in binary floating point.</summary>
-public sealed class DiabetesModel() : FixtureModel(PublicDataset.Diabetes, ModelTask.Regression, "sex");
+public sealed class DiabetesModel() : FixtureModel(PublicDataset.Diabetes, ModelTask.Regression, ["sex"]);
 
 /// <summary>Binary, integer-coded categorical features only.</summary>
-public sealed class AffairsModel() : FixtureModel(PublicDataset.Affairs, ModelTask.Binary, "rate_marriage", "religious", "occupation", "occupation_husb");
+public sealed class AffairsModel() : FixtureModel(PublicDataset.Affairs, ModelTask.Binary, ["rate_marriage", "religious", "occupation", "occupation_husb"]);
 
 /// <summary>Binary on 32 rows, with a 0/1-coded category.</summary>
-public sealed class SpectorModel() : FixtureModel(PublicDataset.Spector, ModelTask.Binary, "psi");
+public sealed class SpectorModel() : FixtureModel(PublicDataset.Spector, ModelTask.Binary, ["psi"]);

@@ -49,6 +49,13 @@ public abstract partial class ModelDefinition
     /// <summary>A typical instance, scored before a loaded model may serve; it must validate.</summary>
     public abstract IReadOnlyDictionary<string, RawValue> Canary { get; }
 
+    /// <summary>
+    /// The model's own quality rules, checked after its task's gate on the metrics of the held-out split (for
+    /// example a minimum F1 of one class, from <c>f1_&lt;class&gt;</c>): why the model fails them, empty when it
+    /// passes. A model that fails is refused like one that fails the gate: not registered, not served.
+    /// </summary>
+    public virtual IEnumerable<string> QualityRules(IReadOnlyDictionary<string, double> metrics) => [];
+
     /// <summary>The numeric features, in the order of <see cref="FeatureRow.Numbers"/>.</summary>
     public IReadOnlyList<NumericFeature> NumericFeatures => _layout.Value.Numeric;
 

@@ -28,6 +28,13 @@ public static class QualityGate
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
     };
 
+    /// <summary>The reasons <paramref name="model"/> fails its task's thresholds and baseline or its own <see cref="ModelDefinition.QualityRules"/>; empty when it passes.</summary>
+    public static IReadOnlyList<string> Check(ModelDefinition model, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. Check(model.Task, metrics, parameters), .. model.QualityRules(metrics)];
+    }
+
     /// <summary>Returns the reasons the model fails the thresholds and the baseline; empty when it passes.</summary>
     public static IReadOnlyList<string> Check(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters)
     {
@@ -82,15 +89,17 @@ public static class QualityGate
             : Format("{0}. To register and serve it anyway, train with {1} (make train ARGS={1})", regression, AllowRegressionOption);
     }
 
-    /// <summary>The whole gate: thresholds, baseline and regression against the <paramref name="serving"/> model.</summary>
+    /// <summary>The whole gate of <paramref name="model"/>: thresholds, baseline, its own rules and regression against the <paramref name="serving"/> model.</summary>
     public static GateOutcome Evaluate(
-        ModelTask task,
+        ModelDefinition model,
         IReadOnlyDictionary<string, double> metrics,
         TrainingParams parameters,
         ModelManifest? serving,
         bool allowRegression)
     {
-        var failures = Check(task, metrics, parameters).ToList();
+        ArgumentNullException.ThrowIfNull(model);
+        var task = model.Task;
+        var failures = Check(model, metrics, parameters).ToList();
         var regression = DescribeRegression(task, metrics, parameters, serving);
         if (regression is not null && !allowRegression)
         {

@@ -56,7 +56,7 @@ public static class TrainingRun
         var metrics = ModelTrainer.Evaluate(ml, definition, model.Transformer, split.TestSet, definition.FromDataView(ml, split.TrainSet));
         log.WriteLine($"Model {definition.Name} {model.Version} on the held-out split of {options.Data}:");
         WriteMetrics(metrics, log);
-        var failures = QualityGate.Check(definition.Task, metrics, parameters);
+        var failures = QualityGate.Check(definition, metrics, parameters);
         var evaluationPath = Path.Combine(options.Output, EvaluationFileName);
         TrainingJson.Write(evaluationPath, metrics);
         log.WriteLine($"Metrics written to {evaluationPath}.");
@@ -123,7 +123,7 @@ public static class TrainingRun
             WriteMetrics(result.Metrics, log);
             TrainingJson.Write(Path.Combine(models, MetricsFileName), result.Metrics);
 
-            var gate = QualityGate.Evaluate(definition.Task, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
+            var gate = QualityGate.Evaluate(definition, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
             run = run with { Gate = gate };
             if (!gate.Passed)
             {
