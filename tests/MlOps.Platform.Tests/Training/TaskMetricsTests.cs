@@ -13,6 +13,27 @@ public class TaskMetricsTests
         QualityGate.Keys(task).Should().Contain($"quality_gate.min_{primary}").And.Contain("quality_gate.max_regression");
     }
 
+    [Theory]
+    [InlineData(ModelTask.Binary, "accuracy", "baseline_accuracy", "majority class")]
+    [InlineData(ModelTask.Multiclass, "accuracy", "baseline_accuracy", "majority class")]
+    [InlineData(ModelTask.Regression, "rmse", "baseline_rmse", "training mean")]
+    public void Each_task_kind_is_of_its_task_and_names_its_metrics_and_baseline(ModelTask task, string secondary, string baseline, string strategy)
+    {
+        var kind = task.Kind();
+
+        (kind.Task, kind.SecondaryMetric, kind.BaselineMetric, kind.BaselineStrategy).Should().Be((task, secondary, baseline, strategy));
+        kind.ToString().Should().Be(task.ToText());
+        ModelTasks.All.Select(TaskKind.Of).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void The_outcome_labels_of_a_task_are_what_its_predictions_are_counted_by()
+    {
+        TaskKind.Binary.OutcomeLabels(new ChurnModel()).Should().Equal("true", "false");
+        TaskKind.Multiclass.OutcomeLabels(new PlanModel()).Should().Equal(new PlanModel().Label.Classes);
+        TaskKind.Regression.OutcomeLabels(new DemandModel()).Should().Equal("value");
+    }
+
     [Fact]
     public void A_regression_model_must_beat_the_training_mean_by_the_required_margin()
     {

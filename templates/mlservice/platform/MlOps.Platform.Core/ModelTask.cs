@@ -34,6 +34,9 @@ public static class ModelTasks
         _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
     };
 
+    /// <summary>The kind of <paramref name="task"/>: its outcomes, metrics, baseline and gate.</summary>
+    public static TaskKind Kind(this ModelTask task) => TaskKind.Of(task);
+
     /// <summary>Parses <c>binary</c>, <c>multiclass</c> or <c>regression</c> (exact, lowercase).</summary>
     public static bool TryParse(string? text, out ModelTask task)
     {

@@ -97,12 +97,10 @@ public sealed class ModelsFolder : IDisposable
     public static string[] LenientThresholds(ModelDefinition model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Task switch
-        {
-            ModelTask.Binary => ["--set", "quality_gate.min_auc=0", "--set", "quality_gate.min_accuracy_gain=-1"],
-            ModelTask.Multiclass => ["--set", "quality_gate.min_macro_f1=0", "--set", "quality_gate.min_accuracy_gain=-1"],
-            _ => ["--set", "quality_gate.min_r2=-1000", "--set", "quality_gate.min_rmse_gain=-1000"],
-        };
+        return
+        [
+            .. model.Task.Kind().GateKeys.Where(key => key != "quality_gate.max_regression").SelectMany(key => new[] { "--set", $"{key}=-1000" }),
+        ];
     }
 
     /// <summary>An override of the task's minimum primary metric that no model can reach, so the gate refuses.</summary>

@@ -20,13 +20,7 @@ public static class QualityGate
     public const string AllowRegressionOption = "--allow-regression";
 
     /// <summary>The <c>quality_gate</c> keys a params file of <paramref name="task"/> must have.</summary>
-    public static IReadOnlyList<string> Keys(ModelTask task) => task switch
-    {
-        ModelTask.Binary => ["quality_gate.min_auc", "quality_gate.min_accuracy_gain", "quality_gate.max_regression"],
-        ModelTask.Multiclass => ["quality_gate.min_macro_f1", "quality_gate.min_accuracy_gain", "quality_gate.max_regression"],
-        ModelTask.Regression => ["quality_gate.min_r2", "quality_gate.min_rmse_gain", "quality_gate.max_regression"],
-        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
-    };
+    public static IReadOnlyList<string> Keys(ModelTask task) => task.Kind().GateKeys;
 
     /// <summary>The reasons <paramref name="model"/> fails its task's thresholds and baseline or its own <see cref="ModelDefinition.QualityRules"/>; empty when it passes.</summary>
     public static IReadOnlyList<string> Check(ModelDefinition model, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters)
@@ -38,42 +32,8 @@ public static class QualityGate
     /// <summary>Returns the reasons the model fails the thresholds and the baseline; empty when it passes.</summary>
     public static IReadOnlyList<string> Check(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(parameters);
-        var failures = new List<string>();
-        var primary = TaskMetrics.PrimaryMetric(task);
-        var minimum = parameters.GetDouble($"quality_gate.min_{primary}");
-        if (!(metrics[primary] >= minimum))
-        {
-            failures.Add(Format("{0} {1:F4} is below the minimum {2:F4}", TaskMetrics.DisplayName(primary), metrics[primary], minimum));
-        }
-
-        if (task == ModelTask.Regression)
-        {
-            var gain = parameters.GetDouble("quality_gate.min_rmse_gain");
-            var allowed = metrics["baseline_rmse"] * (1 - gain);
-            if (!(metrics["rmse"] <= allowed))
-            {
-                failures.Add(Format(
-                    "RMSE {0:F4} is not below the training-mean baseline {1:F4} by the required margin (at most {2:F4})",
-                    metrics["rmse"],
-                    metrics["baseline_rmse"],
-                    allowed));
-            }
-        }
-        else
-        {
-            var requiredAccuracy = metrics["baseline_accuracy"] + parameters.GetDouble("quality_gate.min_accuracy_gain");
-            if (!(metrics["accuracy"] >= requiredAccuracy))
-            {
-                failures.Add(Format(
-                    "accuracy {0:F4} does not beat the majority-class baseline {1:F4} by the required margin",
-                    metrics["accuracy"],
-                    metrics["baseline_accuracy"]));
-            }
-        }
-
-        return failures;
+        return task.Kind().CheckGate(metrics, parameters.GetDouble);
     }
 
     /// <summary>

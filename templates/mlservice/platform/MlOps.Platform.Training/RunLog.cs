@@ -93,7 +93,7 @@ public static class RunLog
         }
 
         var primary = TaskMetrics.PrimaryMetric(model.Task);
-        var secondary = model.Task == ModelTask.Regression ? "rmse" : "accuracy";
+        var secondary = model.Task.Kind().SecondaryMetric;
         const string Row = "{0,-20}  {1,-19}  {2,-8}  {3,5}  {4,-8}  {5,-8}  {6,-7}  {7}";
         output.WriteLine(Format(Row, "RUN", "STARTED (UTC)", "TRAINER", "SEED", primary.ToUpperInvariant(), secondary.ToUpperInvariant(), "GATE", "VERSION"));
         foreach (var run in runs)

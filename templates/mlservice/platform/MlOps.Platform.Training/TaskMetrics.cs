@@ -11,30 +11,17 @@ namespace MlOps.Platform.Training;
 /// </summary>
 public static class TaskMetrics
 {
-    /// <summary>auc (binary), macro_f1 (multiclass) or r2 (regression).</summary>
-    public static string PrimaryMetric(ModelTask task) => task switch
-    {
-        ModelTask.Binary => "auc",
-        ModelTask.Multiclass => "macro_f1",
-        ModelTask.Regression => "r2",
-        _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task."),
-    };
+    /// <summary>auc (binary), macro_f1 (multiclass) or r2 (regression): <see cref="TaskKind.PrimaryMetric"/>.</summary>
+    public static string PrimaryMetric(ModelTask task) => task.Kind().PrimaryMetric;
 
     /// <summary>How a metric is named in messages: AUC, macro-F1, R², RMSE.</summary>
-    public static string DisplayName(string metric) => metric switch
-    {
-        "auc" => "AUC",
-        "macro_f1" => "macro-F1",
-        "r2" => "R²",
-        "rmse" => "RMSE",
-        _ => metric,
-    };
+    public static string DisplayName(string metric) => TaskKind.DisplayName(metric);
 
     /// <summary>What the task's baseline is: always the majority class, or always the mean of the training labels.</summary>
-    public static string BaselineStrategy(ModelTask task) => task == ModelTask.Regression ? "training mean" : "majority class";
+    public static string BaselineStrategy(ModelTask task) => task.Kind().BaselineStrategy;
 
     /// <summary>The metric the baseline is measured by: baseline_accuracy or baseline_rmse.</summary>
-    public static string BaselineMetric(ModelTask task) => task == ModelTask.Regression ? "baseline_rmse" : "baseline_accuracy";
+    public static string BaselineMetric(ModelTask task) => task.Kind().BaselineMetric;
 
     /// <summary>
     /// Metrics of a binary classifier on <paramref name="scored"/> (the model's output on the held-out

@@ -196,12 +196,7 @@ public sealed class ModelMetrics
         _categorySeries = [.. model.CategoricalFeatures.Select(f => f.Allowed.Select(c => all.FeatureCategory.WithLabels(_name, f.Name, c)).ToArray())];
 
         // Series that alerts compute rates of exist from the start, at 0.
-        IEnumerable<string> labels = model.Task switch
-        {
-            ModelTask.Binary => ["true", "false"],
-            ModelTask.Multiclass => model.Label.Classes,
-            _ => [RegressionOutcome.Label],
-        };
+        var labels = model.Task.Kind().OutcomeLabels(model);
         foreach (var label in labels)
         {
             _predictions[label] = all.Predictions.WithLabels(_name, label);
