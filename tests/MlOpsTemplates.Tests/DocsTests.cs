@@ -271,13 +271,13 @@ public sealed partial class DocsTests
         stale.Should().BeEmpty("params.yaml, docs/MODEL_CARD.md, predict-request.json, models/model.zip, models/runs and Model:Path are gone: each model has its own files");
 
         foreach (var (path, phrases) in new Dictionary<string, string[]>
-                 {
-                     ["README.md"] = ["params/<name>.yaml", "docs/models/<name>.md", "docs/examples/<name>.json", "models/<name>/", "make add-model"],
-                     ["docs/ARCHITECTURE.md"] = ["params/<name>.yaml", "Models/<Name>Model.cs", "models/<name>/", "every model", "GET /v1/models/{name}"],
-                     ["docs/FUNCTIONAL_SPEC.md"] = ["docs/models/<name>.md", "docs/examples/<name>.json", "every model", "`GET /v1/models/{name}`"],
-                     ["docs/MONITORING.md"] = ["`model`", "data.<name>", "GET /v1/models/{name}", "by (model)"],
-                     ["CONTRIBUTING.md"] = ["params/<name>.yaml", "MODEL=<name>", "make openapi", "make add-model"],
-                 })
+        {
+            ["README.md"] = ["params/<name>.yaml", "docs/models/<name>.md", "docs/examples/<name>.json", "models/<name>/", "make add-model"],
+            ["docs/ARCHITECTURE.md"] = ["params/<name>.yaml", "Models/<Name>Model.cs", "models/<name>/", "every model", "GET /v1/models/{name}"],
+            ["docs/FUNCTIONAL_SPEC.md"] = ["docs/models/<name>.md", "docs/examples/<name>.json", "every model", "`GET /v1/models/{name}`"],
+            ["docs/MONITORING.md"] = ["`model`", "data.<name>", "GET /v1/models/{name}", "by (model)"],
+            ["CONTRIBUTING.md"] = ["params/<name>.yaml", "MODEL=<name>", "make openapi", "make add-model"],
+        })
         {
             var text = Read(tree, path);
             phrases.Where(p => !text.Contains(p, StringComparison.Ordinal)).Should().BeEmpty($"{path} describes the models generically");

@@ -12,7 +12,7 @@ namespace MlOpsTemplates.Tests;
 /// The generated service, built in Release and started in Production on loopback, against hostile input, steady
 /// load, overload, shutdown under load and a missing or corrupt model. Every test is bounded in time.
 /// </summary>
-[Collection(TimingSensitive.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class HardeningTests(ITestOutputHelper output)
 {
     /// <summary>The model of the default repo (the bad request corpus addresses it by name).</summary>

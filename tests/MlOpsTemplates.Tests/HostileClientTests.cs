@@ -12,7 +12,7 @@ namespace MlOpsTemplates.Tests;
 /// on loopback: metric label floods, log amplification, key guessing, broken framing and slow bodies. Each attack is
 /// bounded in count and time; the figures are printed.
 /// </summary>
-[Collection(TimingSensitive.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class HostileClientTests(ITestOutputHelper output)
 {
     private const string Model = "churn";

@@ -13,7 +13,7 @@ namespace MlOpsTemplates.Tests;
 /// and a counted failure while the model before it keeps serving; the watch goes on and loads the next good model,
 /// and shutdown is never held up. (Unreadable permissions cannot be shown here: the tests run as root.)
 /// </summary>
-[Collection(TimingSensitive.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class HostileModelFileTests(ITestOutputHelper output)
 {
     private const string Model = "churn";

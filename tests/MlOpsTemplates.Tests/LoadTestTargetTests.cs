@@ -10,7 +10,7 @@ namespace MlOpsTemplates.Tests;
 /// Production settings, one model's example request under wrk (MODEL=<name>, the first model by name otherwise);
 /// it prints figures that parse, with no errors.
 /// </summary>
-[Collection(TimingSensitive.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class LoadTestTargetTests(ITestOutputHelper output)
 {
     [Fact]

@@ -486,12 +486,15 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         overall.Success.Should().BeTrue("the score table ends with the overall score");
         decimal.Parse(overall.Groups["score"].Value, CultureInfo.InvariantCulture).Should().Be(scores.Values.Min(), "the overall score is the lowest area's");
 
-        // Test classes the page names must exist in the generated tests or in the platform packages' own tests (which
-        // run once per release of the platform), and alerts it names in the rule file.
+        // Test classes the page names must exist in the generated tests, in the testing kit's suites (which every
+        // model's tests derive from) or in the platform packages' own tests (which run once per release of the
+        // platform), and alerts it names in the rule file.
         var platformTests = Path.Combine(RepoPaths.Root, "tests", "MlOps.Platform.Tests");
+        var kitSuites = Path.Combine(TemplateSource.Folder("mlservice"), "platform", "MlOps.Platform.Testing");
         var testFiles = tree.Files.Where(f => f.StartsWith("tests/", StringComparison.Ordinal) && f.EndsWith("Tests.cs", StringComparison.Ordinal))
             .Select(f => Path.Combine(tree.Root, f))
             .Concat(Directory.GetFiles(platformTests, "*Tests.cs", SearchOption.AllDirectories))
+            .Concat(Directory.GetFiles(kitSuites, "*Tests.cs"))
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText, StringComparer.Ordinal);
         var named = NamedTest().Matches(doc).ToArray();
         named.Should().NotBeEmpty();

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace MlOpsTemplates.Tests;
 
 /// <summary>The README's two commands exist, CI uses the same test command, and the main job really works.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class ReadmeCommandTests(ITestOutputHelper output)
 {
     private const string DemoCommand = "bash build/demo.sh";
