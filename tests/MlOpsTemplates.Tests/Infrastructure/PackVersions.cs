@@ -97,11 +97,19 @@ public sealed class PackVersions
         CopyPackSources(newSource);
         ApplyNextVersionChanges(Path.Combine(newSource, "templates", Scenarios.MlService));
 
+        // The platform's sources are the same in both versions: the Release build that packing the pack left in the
+        // repository is packed again at each version (no second and third build of the same code).
+        await TemplatePackage.GetAsync();
         foreach (var (source, version, hive) in new[] { (oldSource, OldVersion, versions.OldHive), (newSource, NewVersion, versions.NewHive) })
         {
+            var platform = Path.Combine(versions.Folder, $"platform-{version}");
+            (await DotNetCli.RunAsync(
+                RepoPaths.Root,
+                ["pack", RepoPaths.PlatformSolution, "--no-build", "-c", "Release", "-o", platform, $"-p:Version={version}", "-nodeReuse:false"],
+                Path.Combine(versions.Folder, $"pack-platform-{version}.log"))).EnsureSuccess();
             (await DotNetCli.RunAsync(
                 source,
-                ["pack", Path.Combine(source, "MlOpsTemplates.csproj"), "-o", versions.Feed, $"-p:Version={version}", "-warnaserror", "-nodeReuse:false"],
+                ["pack", Path.Combine(source, "MlOpsTemplates.csproj"), "-o", versions.Feed, $"-p:Version={version}", $"-p:PlatformPackages={platform}", "-warnaserror", "-nodeReuse:false"],
                 Path.Combine(versions.Folder, $"pack-{version}.log"))).EnsureSuccess();
             (await DotNetCli.RunAsync(
                 versions.Folder,

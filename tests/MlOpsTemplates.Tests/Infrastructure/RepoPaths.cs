@@ -11,6 +11,9 @@ public static class RepoPaths
 
     public static string Templates => Path.Combine(Root, "templates");
 
+    /// <summary>The platform packages' solution, packed by the pack at the pack's version.</summary>
+    public static string PlatformSolution => Path.Combine(Templates, "mlservice", "platform", "MlOps.Platform.slnx");
+
     public static string Artifacts => Path.Combine(Root, "artifacts");
 
     public static string Snapshots => Path.Combine(Root, "tests", "snapshots");

@@ -37,8 +37,10 @@ public static class ApiKeyAuthentication
 
         services.AddAuthentication(Handler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, Handler>(Handler.SchemeName, null);
+        // The policy names no scheme: the authentication middleware has already authenticated the request with the
+        // default scheme (ApiKey), and naming it again would authenticate every request twice.
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Handler.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy(Policy, policy => policy.RequireAuthenticatedUser());
 
         // The document "v1" that ServiceDefaults registers with AddOpenApi().
         services.Configure<OpenApiOptions>("v1", options =>
@@ -85,7 +87,7 @@ public static class ApiKeyAuthentication
         {
             if (keys.Value.Enabled
                 && context.GetEndpoint() is { } endpoint
-                && RequiresApiKey(endpoint.Metadata)
+                && RequiresApiKey(endpoint)
                 && throttle.Value.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
             {
                 throttle.Value.RecordThrottled();
@@ -115,4 +117,18 @@ public static class ApiKeyAuthentication
     /// <summary>True for endpoint metadata that asks for the API-key policy.</summary>
     public static bool RequiresApiKey(IEnumerable<object> metadata) =>
         metadata.OfType<IAuthorizeData>().Any(a => a.Policy == Policy);
+
+    /// <summary>True for an endpoint that asks for the API-key policy (its metadata lookup is cached by routing).</summary>
+    private static bool RequiresApiKey(Endpoint endpoint)
+    {
+        foreach (var data in endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>())
+        {
+            if (data.Policy == Policy)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
