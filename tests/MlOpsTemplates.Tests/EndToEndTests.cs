@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace MlOpsTemplates.Tests;
 
 /// <summary>Each trainer: train on the sample data, serve the model as a real process, call it as a client would.</summary>
+[Collection(TrainsSharedRepos.Name)]
 public sealed class EndToEndTests(ITestOutputHelper output)
 {
     /// <summary>The one model of the trainer scenarios (binary, the default task).</summary>

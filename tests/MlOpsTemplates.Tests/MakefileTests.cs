@@ -8,6 +8,7 @@ namespace MlOpsTemplates.Tests;
 /// The generated Makefile is the one entry point a new hire needs: `make` explains it, its everyday targets work on a
 /// fresh repo, and targets needing a missing tool say which tool and how to get it.
 /// </summary>
+[Collection(TrainsSharedRepos.Name)]
 public sealed class MakefileTests(ITestOutputHelper output)
 {
     private static readonly string[] s_everyRepoTargets =

@@ -19,6 +19,7 @@ namespace MlOpsTemplates.Tests;
 /// only metric names the service exports, and a real Prometheus that scrapes every one of them from the
 /// running service. Also docs/ML_TEST_SCORE.md, whose score follows from its own table.
 /// </summary>
+[Collection(TrainsSharedRepos.Name)]
 public sealed partial class MonitoringTests(ITestOutputHelper output)
 {
     private const string RulesFile = "monitoring/alerts.yaml";

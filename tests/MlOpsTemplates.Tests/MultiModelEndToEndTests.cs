@@ -10,6 +10,7 @@ namespace MlOpsTemplates.Tests;
 /// trains every model, and the service, started as a real process in Production, serves each of them with the
 /// response of its task, keeps their inputs apart, and is ready only while every model is.
 /// </summary>
+[Collection(TrainsSharedRepos.Name)]
 public sealed class MultiModelEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(90);

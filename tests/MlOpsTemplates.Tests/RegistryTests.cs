@@ -10,6 +10,7 @@ namespace MlOpsTemplates.Tests;
 /// training run is recorded and listed, two runs can be compared, and promote and rollback switch the model
 /// that is served. The terminal output of each command is written to the test output.
 /// </summary>
+[Collection(TrainsSharedRepos.Name)]
 public sealed partial class RegistryTests(ITestOutputHelper output)
 {
     /// <summary>
