@@ -34,7 +34,7 @@ public static class FixtureRepository
     }
 
     /// <summary>The sample params of the task with its gate's thresholds set for public data of a few hundred rows.</summary>
-    private static string Params(ModelTask task)
+    internal static string Params(ModelTask task)
     {
         var gate = task switch
         {

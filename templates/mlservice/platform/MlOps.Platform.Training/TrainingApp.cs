@@ -18,6 +18,13 @@ public static class TrainingApp
         ArgumentNullException.ThrowIfNull(error);
         try
         {
+            if (args.Count > 0 && args[0] == "import")
+            {
+                var import = ImportOptions.Parse([.. args.Skip(1)]);
+                _ = import.CheckOnly ? ModelImport.Check(import, output) : ModelImport.Write(import, output);
+                return 0;
+            }
+
             var options = TrainingOptions.Parse(args);
             if (options.ShowHelp)
             {

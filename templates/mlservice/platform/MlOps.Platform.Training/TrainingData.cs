@@ -34,7 +34,7 @@ public static class TrainingData
         }
 
         var label = model.Label.Name;
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
+        var header = CsvFile.SplitLine(lines[0]).Select(h => h.Trim()).ToArray();
         var missingColumns = model.Features.Select(c => c.Name).Append(label).Except(header).ToList();
         if (missingColumns.Count > 0)
         {
@@ -57,10 +57,10 @@ public static class TrainingData
             }
 
             var rowNumber = i + 1; // 1-based line number as an editor shows it, header included
-            var cells = lines[i].Split(',');
-            if (cells.Length != header.Length)
+            var cells = CsvFile.SplitLine(lines[i]);
+            if (cells.Count != header.Length)
             {
-                problems.Add($"row {rowNumber}: has {cells.Length} values, the header has {header.Length}");
+                problems.Add($"row {rowNumber}: has {cells.Count} values, the header has {header.Length}");
                 continue;
             }
 

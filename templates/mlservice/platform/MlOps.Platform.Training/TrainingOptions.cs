@@ -32,6 +32,9 @@ public sealed record TrainingOptions
           promote <version>    serve a registered version
           rollback             serve again the version promoted before the current one
           model-card           rewrite the generated section of the model card from the serving manifest
+          import --name N --data F --label C [--task T] [--positive V] [--check]
+                               profile the CSV F and write model N from it (make add-model DATA=F LABEL=C);
+                               --check prints the inferred schema and writes nothing
 
         Options:
           --model <name>       the model to work on (required by every command but train when the
