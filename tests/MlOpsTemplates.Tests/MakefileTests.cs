@@ -44,7 +44,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
 
         makefile.DocumentedTargets["train"].Should().Contain("every model").And.Contain("MODEL=<name>");
         makefile.DocumentedTargets["model-card"].Should().Contain("docs/models/<name>.md").And.Contain("generated section");
-        makefile.DocumentedTargets["add-model"].Should().Contain("NAME=<name>").And.Contain("TASK=binary|multiclass|regression").And.Contain("make openapi");
+        makefile.DocumentedTargets["add-model"].Should().Contain("NAME=<name>").And.Contain("TASK=binary|multiclass|regression").And.Contain("DATA=<file.csv> LABEL=<column>").And.Contain("make openapi");
         makefile.DocumentedTargets["openapi"].Should().Contain("docs/openapi.json");
     }
 

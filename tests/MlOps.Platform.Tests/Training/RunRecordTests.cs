@@ -114,10 +114,74 @@ public class RunRecordTests
         try
         {
             Provenance.GitCommit(outside).Should().Be(Provenance.UnknownCommit);
+            Provenance.UncommittedChanges(outside).Should().BeNull("without a repository nothing is known about changes");
         }
         finally
         {
             Directory.Delete(outside);
         }
+    }
+
+    [Fact]
+    public void Uncommitted_changes_to_code_params_or_data_are_named_and_make_a_same_commit_comparison_say_so()
+    {
+        var repo = Directory.CreateTempSubdirectory("MlOps.Platform.Tests-git-").FullName;
+        try
+        {
+            Git(repo, "init", "-q");
+            Directory.CreateDirectory(Path.Combine(repo, "params"));
+            File.WriteAllText(Path.Combine(repo, "params", "m.yaml"), "seed: 1\n");
+            File.WriteAllText(Path.Combine(repo, "notes.txt"), "not a training input\n");
+            Git(repo, "add", "-A");
+            Git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "first");
+            Provenance.UncommittedChanges(repo).Should().BeEmpty();
+
+            File.WriteAllText(Path.Combine(repo, "params", "m.yaml"), "seed: 2\n");
+            Directory.CreateDirectory(Path.Combine(repo, "data"));
+            File.WriteAllText(Path.Combine(repo, "data", "m.csv"), "x,y\n");
+            File.WriteAllText(Path.Combine(repo, "notes.txt"), "edited, but training does not read it\n");
+
+            var changes = Provenance.UncommittedChanges(repo);
+            changes.Should().BeEquivalentTo("params/m.yaml", "data/m.csv");
+
+            using var models = new ModelFolder();
+            var commit = Provenance.GitCommit(repo);
+            var clean = RunLog.Write(models.Root, Run("20261205-000000-aaaa", commit, []));
+            var dirty = RunLog.Write(models.Root, Run("20261205-000001-bbbb", commit, changes));
+            var output = new StringWriter();
+            RunLog.PrintComparison(models.Root, "20261205-000000-aaaa", "20261205-000001-bbbb", output);
+
+            File.Exists(clean).Should().BeTrue();
+            File.ReadAllText(dirty).Should().Contain("params/m.yaml");
+            output.ToString().Should().Contain($"Code: same commit ({commit[..12]}), but with uncommitted changes (A none; B params/m.yaml, data/m.csv): the code may differ.");
+        }
+        finally
+        {
+            Directory.Delete(repo, recursive: true);
+        }
+    }
+
+    private static RunRecord Run(string id, string commit, IReadOnlyList<string>? changes) => new()
+    {
+        RunId = id,
+        Model = "m",
+        Task = "binary",
+        Status = RunRecord.Passed,
+        StartedAt = DateTimeOffset.UnixEpoch,
+        Trainer = "sdca",
+        GitCommit = commit,
+        UncommittedChanges = changes,
+        Data = new DataInfo("data/m.csv", "00", 10),
+        Params = new Dictionary<string, string> { ["seed"] = "1" },
+        Metrics = new Dictionary<string, double> { ["auc"] = 0.8 },
+        Gate = GateOutcome.NotRun,
+        Machine = Provenance.Machine(),
+    };
+
+    private static void Git(string directory, params string[] arguments)
+    {
+        using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", arguments) { WorkingDirectory = directory })!;
+        git.WaitForExit();
+        git.ExitCode.Should().Be(0, $"git {string.Join(' ', arguments)}");
     }
 }

@@ -18,7 +18,27 @@ public static partial class Provenance
     /// </summary>
     public static string GitCommit(string? directory = null)
     {
-        var start = new ProcessStartInfo("git", ["rev-parse", "HEAD"])
+        var commit = Git(directory, "rev-parse", "HEAD")?.Trim();
+        return commit is not null && CommitHash().IsMatch(commit) ? commit : UnknownCommit;
+    }
+
+    /// <summary>The paths a model's training reads from the repository: its code, parameters and data.</summary>
+    public static IReadOnlyList<string> TrainingInputs { get; } = ["src", "params", "data", "Directory.Packages.props"];
+
+    /// <summary>
+    /// The files under <see cref="TrainingInputs"/> that differ from the commit (modified, added, deleted, untracked),
+    /// as <c>git status</c> names them; empty when everything is committed; null when git or the repository is missing.
+    /// </summary>
+    public static IReadOnlyList<string>? UncommittedChanges(string? directory = null)
+    {
+        var status = Git(directory, ["status", "--porcelain", "--untracked-files=all", "--", .. TrainingInputs]);
+        return status?.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Length > 3 ? l[3..].Trim() : l.Trim()).ToArray();
+    }
+
+    /// <summary>The standard output of a git command that succeeded in <paramref name="directory"/>; null otherwise.</summary>
+    private static string? Git(string? directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git", arguments)
         {
             WorkingDirectory = directory ?? Environment.CurrentDirectory,
             RedirectStandardOutput = true,
@@ -30,7 +50,7 @@ public static partial class Provenance
             using var git = Process.Start(start);
             if (git is null)
             {
-                return UnknownCommit;
+                return null;
             }
 
             var stdout = git.StandardOutput.ReadToEndAsync();
@@ -38,15 +58,14 @@ public static partial class Provenance
             if (!git.WaitForExit(TimeSpan.FromSeconds(10)))
             {
                 git.Kill(entireProcessTree: true);
-                return UnknownCommit;
+                return null;
             }
 
-            var commit = stdout.GetAwaiter().GetResult().Trim();
-            return git.ExitCode == 0 && CommitHash().IsMatch(commit) ? commit : UnknownCommit;
+            return git.ExitCode == 0 ? stdout.GetAwaiter().GetResult() : null;
         }
         catch (Win32Exception)
         {
-            return UnknownCommit;
+            return null;
         }
     }
 

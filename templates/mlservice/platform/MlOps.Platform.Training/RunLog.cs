@@ -142,11 +142,20 @@ public static class RunLog
         output.WriteLine(a.Data.Sha256 == b.Data.Sha256
             ? $"Data: same content (SHA-256 {Short(a.Data.Sha256)})."
             : $"Data: differs, A {a.Data.Path} (SHA-256 {Short(a.Data.Sha256)}), B {b.Data.Path} (SHA-256 {Short(b.Data.Sha256)}).");
-        output.WriteLine(a.GitCommit == b.GitCommit
-            ? $"Code: same commit ({Short(a.GitCommit)})."
-            : $"Code: differs, A at {Short(a.GitCommit)}, B at {Short(b.GitCommit)}.");
+        output.WriteLine(a.GitCommit != b.GitCommit
+            ? $"Code: differs, A at {Short(a.GitCommit)}, B at {Short(b.GitCommit)}."
+            : (a.UncommittedChanges is { Count: > 0 } || b.UncommittedChanges is { Count: > 0 })
+                ? $"Code: same commit ({Short(a.GitCommit)}), but with uncommitted changes ({Uncommitted("A", a)}; {Uncommitted("B", b)}): the code may differ."
+                : $"Code: same commit ({Short(a.GitCommit)}).");
         return comparison;
     }
+
+    private static string Uncommitted(string which, RunRecord run) => run.UncommittedChanges switch
+    {
+        null => $"{which} unknown",
+        { Count: 0 } => $"{which} none",
+        var files => $"{which} {string.Join(", ", files.Take(3))}{(files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty)}",
+    };
 
     private static void PrintDifferences(string title, IReadOnlyList<RunDifference> differences, TextWriter output)
     {

@@ -43,6 +43,9 @@ public sealed record RunRecord
     /// <summary>Commit the code was at; <c>unknown</c> outside git.</summary>
     public required string GitCommit { get; init; }
 
+    /// <summary>Files of the model's code, parameters or data not committed when the run started; null when unknown (no git).</summary>
+    public IReadOnlyList<string>? UncommittedChanges { get; init; }
+
     /// <summary>The training data the run read.</summary>
     public required DataInfo Data { get; init; }
 
@@ -57,6 +60,9 @@ public sealed record RunRecord
 
     /// <summary>What the model must beat: always predicting the majority class, or the training mean.</summary>
     public Baseline? Baseline { get; init; }
+
+    /// <summary>The primary metric over k folds, for data smaller than <see cref="ModelTrainer.SmallDataRows"/> rows; null otherwise.</summary>
+    public CrossValidation? CrossValidation { get; init; }
 
     /// <summary>The quality gate's verdict; <see cref="GateOutcome.NotRun"/> when the run failed before it.</summary>
     public required GateOutcome Gate { get; init; }
@@ -83,6 +89,17 @@ public sealed record DataInfo(string Path, string? Sha256, int? Rows);
 /// (by <c>baseline_accuracy</c>) for classifiers, <c>training mean</c> (by <c>baseline_rmse</c>) for regression.
 /// </summary>
 public sealed record Baseline(string Strategy, string Metric, double Value);
+
+/// <summary>
+/// A k-fold cross-validation of the task's primary metric: every row is held out once, so on small data the spread
+/// across folds shows how much the single held-out split's figure can be trusted.
+/// </summary>
+/// <param name="Folds">How many folds (stratified by class for classifiers).</param>
+/// <param name="Metric">The primary metric measured on each fold.</param>
+/// <param name="Mean">Its mean over the folds.</param>
+/// <param name="StandardDeviation">Its standard deviation over the folds.</param>
+/// <param name="PerFold">Its value on each fold, in fold order.</param>
+public sealed record CrossValidation(int Folds, string Metric, double Mean, double StandardDeviation, IReadOnlyList<double> PerFold);
 
 /// <summary>The quality gate's verdict on a run, with what it compared against.</summary>
 public sealed record GateOutcome

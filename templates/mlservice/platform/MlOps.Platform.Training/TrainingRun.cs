@@ -98,6 +98,7 @@ public static class TrainingRun
             StartedAt = startedAt,
             Trainer = parameters.Values.GetValueOrDefault("trainer", "unknown"),
             GitCommit = Provenance.GitCommit(),
+            UncommittedChanges = Provenance.UncommittedChanges(),
             Data = new DataInfo(options.Data, File.Exists(options.Data) ? TrainingData.Sha256(options.Data) : null, null),
             Params = parameters.Values,
             Overrides = options.Overrides.GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
@@ -107,6 +108,11 @@ public static class TrainingRun
 
         try
         {
+            if (run.UncommittedChanges is { Count: > 0 } changes)
+            {
+                log.WriteLine($"Uncommitted changes, recorded in the run: {string.Join(", ", changes.Take(5))}{(changes.Count > 5 ? $" and {changes.Count - 5} more" : string.Empty)}.");
+            }
+
             var rows = TrainingData.Load(definition, options.Data);
             run = run with { Data = run.Data with { Rows = rows.Count } };
             log.WriteLine(
@@ -122,6 +128,14 @@ public static class TrainingRun
             };
             WriteMetrics(result.Metrics, log);
             TrainingJson.Write(Path.Combine(models, MetricsFileName), result.Metrics);
+            if (rows.Count < ModelTrainer.SmallDataRows)
+            {
+                var folds = ModelTrainer.CrossValidate(definition, rows, parameters);
+                run = run with { CrossValidation = folds };
+                log.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  {folds.Folds}-fold cross-validation ({rows.Count} rows, fewer than {ModelTrainer.SmallDataRows}): {folds.Metric} {folds.Mean:F4} ± {folds.StandardDeviation:F4} ({string.Join(", ", folds.PerFold.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))})"));
+            }
 
             var gate = QualityGate.Evaluate(definition, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
             run = run with { Gate = gate };
