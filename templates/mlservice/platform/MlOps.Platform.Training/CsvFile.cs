@@ -17,10 +17,23 @@ public sealed record CsvRow(int Line, IReadOnlyList<string> Cells);
 public sealed record CsvFile(string Source, char Delimiter, IReadOnlyList<string> Header, IReadOnlyList<CsvRow> Rows)
 {
     /// <summary>The delimiters recognised, in order of preference when a header holds several.</summary>
-    public static IReadOnlyList<char> Delimiters { get; } = [',', ';', '\t'];
+    public static IReadOnlyList<char> Delimiters { get; } = [.. DelimiterChars];
+
+    private const string DelimiterChars = ",;\t";
 
     /// <summary>The index of <paramref name="column"/> in the header, or -1.</summary>
-    public int IndexOf(string column) => Header.ToList().IndexOf(column);
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Header.Count; i++)
+        {
+            if (Header[i] == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>Reads and parses the file at <paramref name="path"/>; see <see cref="Parse(byte[], string, char?)"/>.</summary>
     public static CsvFile Read(string path, char? delimiter = null)
@@ -122,9 +135,9 @@ public sealed record CsvFile(string Source, char Delimiter, IReadOnlyList<string
                     break;
                 }
             }
-            else if (!quoted && Delimiters.Contains(c))
+            else if (!quoted && DelimiterChars.IndexOf(c, StringComparison.Ordinal) is >= 0 and var delimiter)
             {
-                counts[Delimiters.ToList().IndexOf(c)]++;
+                counts[delimiter]++;
             }
         }
 

@@ -14,7 +14,7 @@ public sealed record ImportOptions(string Name, string Data, string Label, Model
     {
         get
         {
-            var type = char.ToUpperInvariant(Name[0]) + Name[1..] + "Model";
+            var type = ModelImport.TypeName(Name);
             return PathsIn(Root, Name) with
             {
                 Code = Path.Combine(Project(Root, "src", ".Model"), "Models", $"{type}.cs"),

@@ -371,7 +371,12 @@ public static class ModelImport
         return card.ToString();
     }
 
-    private static string TypeName(string name) => char.ToUpperInvariant(name[0]) + name[1..] + "Model";
+    /// <summary>The C# class of model <paramref name="name"/>: <c>fraud</c> is <c>FraudModel</c>.</summary>
+    public static string TypeName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return char.ToUpperInvariant(name[0]) + name[1..] + "Model";
+    }
 
     private static string Xml(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
