@@ -88,13 +88,17 @@ public sealed class ServiceProtectionTests
     [Fact]
     public async Task A_client_still_sending_its_body_holds_no_slot()
     {
-        using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "0" });
+        // One slot and a queue of one: were the slow body holding the slot, the other request would wait in
+        // the queue behind it and time out here. The queue also lets the slow request wait out the instant
+        // between the other's response reaching the client and its slot being given back.
+        using var factory = Factory(new() { ["Limits:MaxConcurrentRequests"] = "1", ["Limits:QueueLength"] = "1" });
         await factory.CreateStartedClientAsync();
         var held = new HeldBody(await File.ReadAllBytesAsync(Repository.ExamplePath(ServedModelCases.Any)));
         var slow = SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: held);
         await held.Started.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var other = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true));
+        var other = await SendAsync(factory, HttpMethods.Post, s_predictPath, TrustedProxy, body: new HeldBody(held.Content, release: true))
+            .WaitAsync(TimeSpan.FromSeconds(10));
         held.Release();
 
         other.Response.StatusCode.Should().Be(StatusCodes.Status200OK, "the only slot is free while the slow body arrives");

@@ -108,6 +108,34 @@ public class RunRecordTests
     }
 
     [Fact]
+    public void Runs_and_versions_of_one_model_started_in_the_same_second_list_in_the_order_they_were_made()
+    {
+        var folder = Directory.CreateTempSubdirectory("MlOps.Platform.Tests-ids-").FullName;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var made = new List<string>();
+            for (var i = 0; i < 6; i++)
+            {
+                var id = RunLog.NewRunId(folder, now);
+                made.Add(id);
+                // Odd runs register a version only (as a run whose record is not written yet); even ones write a record.
+                Directory.CreateDirectory(i % 2 == 0 ? RunLog.Folder(folder) : ModelRegistry.PathOf(folder, RunLog.VersionOf(id)));
+                if (i % 2 == 0)
+                {
+                    File.WriteAllText(RunLog.PathOf(folder, id), "{}");
+                }
+            }
+
+            made.Should().OnlyHaveUniqueItems().And.BeInAscendingOrder(StringComparer.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_commit_is_unknown_outside_a_git_checkout()
     {
         var outside = Directory.CreateTempSubdirectory("MlOps.Platform.Tests-nogit-").FullName;

@@ -17,17 +17,43 @@ public static class RunLog
     /// <summary>The record file of run <paramref name="runId"/>: <c>runs/&lt;run-id&gt;.json</c>.</summary>
     public static string PathOf(string modelsDirectory, string runId) => Path.Combine(Folder(modelsDirectory), runId + ".json");
 
-    /// <summary>A run id no run and no registered version in <paramref name="modelsDirectory"/> has yet.</summary>
+    /// <summary>
+    /// A run id no run and no registered version in <paramref name="modelsDirectory"/> has yet, sorting after
+    /// every id taken in the same second, so runs and versions list in the order they were made.
+    /// </summary>
     public static string NewRunId(string modelsDirectory, DateTimeOffset startedAt)
     {
-        while (true)
+        var id = Provenance.NewId(startedAt, '-');
+        var second = id[..^4];
+        var taken = IdsTakenIn(modelsDirectory, second);
+        if (taken.Count == 0)
         {
-            var id = Provenance.NewId(startedAt, '-');
-            if (!File.Exists(PathOf(modelsDirectory, id)) && !Directory.Exists(ModelRegistry.PathOf(modelsDirectory, VersionOf(id))))
-            {
-                return id;
-            }
+            return id;
         }
+
+        var next = taken.Max() + 1;
+        return next <= 0xffff
+            ? second + next.ToString("x4", CultureInfo.InvariantCulture)
+            : throw new TrainingException($"More than 65,535 runs of this model started in the second {second}; wait a second and train again.");
+    }
+
+    // The numeric suffixes of run ids and versions in the model's folder that begin with `second`.
+    private static List<int> IdsTakenIn(string modelsDirectory, string second)
+    {
+        var runs = Directory.Exists(Folder(modelsDirectory))
+            ? Directory.EnumerateFiles(Folder(modelsDirectory), second + "*.json").Select(Path.GetFileNameWithoutExtension)
+            : [];
+        var versions = Directory.Exists(ModelRegistry.Folder(modelsDirectory))
+            ? Directory.EnumerateDirectories(ModelRegistry.Folder(modelsDirectory), VersionOf(second) + "*").Select(Path.GetFileName)
+            : [];
+        return
+        [
+            .. runs.Concat(versions)
+                .Select(name => name![second.Length..])
+                .Where(suffix => suffix.Length == 4)
+                .Select(suffix => int.TryParse(suffix, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var n) ? n : -1)
+                .Where(n => n >= 0),
+        ];
     }
 
     /// <summary>The version a run registers its model as: the run id with dots, e.g. <c>20261124.063700.ab12</c>.</summary>
