@@ -15,7 +15,7 @@ public sealed class ChangeDetectionTests
         // scenario, changed paths ({name} = the -n value; ',' separates paths), expected areas ('*' = every area)
         var data = new TheoryData<string, string, string>();
         // scenario, the Pascal-cased and lower-case name of its model
-        foreach (var (scenario, model) in new[] { ("defaults", "churn"), ("name-dotted", "churn"), ("trainer-lightgbm", "churn"), ("task-multiclass", "plan"), ("task-regression", "demand") })
+        foreach (var (scenario, model) in new[] { ("defaults", "churn"), ("name-odd", "churn"), ("trainer-lightgbm", "churn"), ("task-multiclass", "plan"), ("task-regression", "demand") })
         {
             var prefix = char.ToUpperInvariant(model[0]) + model[1..];
             data.Add(scenario, "docs/ARCHITECTURE.md,README.md,CONTRIBUTING.md", "docs");

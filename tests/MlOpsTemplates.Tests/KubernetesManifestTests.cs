@@ -63,7 +63,7 @@ public sealed partial class KubernetesManifestTests
 
         // A copy of deploy/ whose Deployment asks for replicas: "two", rendered like the real one.
         var deploy = Path.Combine(work, "deploy");
-        CopyFolder(Path.Combine(tree.Root, "deploy"), deploy);
+        FileTree.Copy(Path.Combine(tree.Root, "deploy"), deploy);
         var deploymentFile = Path.Combine(deploy, "base", "deployment.yaml");
         var yaml = File.ReadAllText(deploymentFile);
         ReplicasLine().IsMatch(yaml).Should().BeTrue("the base Deployment sets its replicas");
@@ -275,7 +275,7 @@ public sealed partial class KubernetesManifestTests
         var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
         var work = TestRun.ScenarioFolder(scenarioId, "k8s-preview");
         var repo = Path.Combine(work, "repo");
-        CopyFolder(tree.Root, repo);
+        FileTree.Copy(tree.Root, repo);
         var before = Fingerprint(repo);
         var overlay = await KubernetesManifests.RenderAsync(Path.Combine(repo, "deploy", "overlays", "dev"), Path.Combine(work, "dev-render.log"));
 
@@ -331,7 +331,7 @@ public sealed partial class KubernetesManifestTests
         var tree = await GeneratedTree.GetAsync(Scenarios.Get("defaults"));
         var work = TestRun.ScenarioFolder("defaults", "k8s-deploy");
         var repo = Path.Combine(work, "repo");
-        CopyFolder(tree.Root, repo);
+        FileTree.Copy(tree.Root, repo);
         var before = Fingerprint(repo);
         var stage = await KubernetesManifests.RenderAsync(Path.Combine(repo, "deploy", "overlays", "stage"), Path.Combine(work, "stage-render.log"));
         var stageNamespace = (string)stage[0]["metadata"]!["namespace"]!;
@@ -448,16 +448,6 @@ public sealed partial class KubernetesManifestTests
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, "kubectl"))
             .FirstOrDefault(File.Exists);
-
-    private static void CopyFolder(string source, string target)
-    {
-        foreach (var file in FileTree.RelativeFiles(source))
-        {
-            var destination = Path.Combine(target, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(Path.Combine(source, file), destination);
-        }
-    }
 
     /// <summary>Every file of a folder with a hash of its bytes.</summary>
     private static string[] Fingerprint(string root) =>

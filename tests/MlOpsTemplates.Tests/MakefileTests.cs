@@ -89,7 +89,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("defaults")]
-    [InlineData("name-digit")]
+    [InlineData("name-odd")]
     public async Task Data_train_and_evaluate_work_on_a_fresh_repo(string scenarioId)
     {
         var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));

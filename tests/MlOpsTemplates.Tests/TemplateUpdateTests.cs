@@ -172,7 +172,7 @@ public sealed class TemplateUpdateTests
     [Fact]
     public async Task Updating_to_the_recorded_version_changes_nothing()
     {
-        var root = await NewCommittedRepoAsync("same-version", Scenarios.Get("name-dotted"));
+        var root = await NewCommittedRepoAsync("same-version", Scenarios.Get("name-odd"));
         var before = Files(root);
 
         var update = await MakeAsync(root, ["template-update", $"TO={PackVersions.OldVersion}"], "update.log");

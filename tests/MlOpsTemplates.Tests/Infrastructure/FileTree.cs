@@ -10,5 +10,16 @@ public static class FileTree
             .Order(StringComparer.Ordinal)
             .ToArray();
 
+    /// <summary>Copies the files of <paramref name="source"/> that <paramref name="include"/> accepts to <paramref name="target"/>.</summary>
+    public static void Copy(string source, string target, Func<string, bool>? include = null)
+    {
+        foreach (var file in RelativeFiles(source, include))
+        {
+            var destination = Path.Combine(target, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(Path.Combine(source, file), destination);
+        }
+    }
+
     public static bool IsBinary(byte[] content) => Array.IndexOf(content, (byte)0) >= 0;
 }

@@ -8,6 +8,15 @@ namespace MlOpsTemplates.Tests.Infrastructure;
 /// </summary>
 public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList<(string Step, TimeSpan Duration)> Steps)
 {
+    /// <summary>What `dotnet new` (and `make add-model` for each added model) printed.</summary>
+    public ProcessResult Instantiation { get; private init; } = null!;
+
+    /// <summary>
+    /// For a scenario with added models, a copy of the tree as generated, before restore and build, without the
+    /// build output of `make add-model`: the scenario's <see cref="GeneratedTree"/>. Null for other scenarios.
+    /// </summary>
+    public string? GeneratedCopy { get; private init; }
+
     private static readonly PerScenarioCache<GeneratedRepo> s_cache = new(CreateAsync);
 
     public static Task<GeneratedRepo> GetAsync(Scenario scenario) => s_cache.GetAsync(scenario);
@@ -33,6 +42,12 @@ public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList
 
         var instantiate = (await package.InstantiateAsync(scenario, root, noRestore: !scenario.RestoreByPostAction, repo.Log("1-new"))).EnsureCleanSuccess();
         steps.Add(("dotnet new", stopwatch.Elapsed));
+        string? generatedCopy = null;
+        if (scenario.Additions.Count > 0)
+        {
+            generatedCopy = Path.Combine(folder, "generated");
+            FileTree.Copy(root, generatedCopy, file => !GeneratedTree.IsBuildOutput(file));
+        }
 
         var restore = instantiate;
         if (!scenario.RestoreByPostAction)
@@ -48,6 +63,6 @@ public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList
         (await DotNetCli.RunAsync(root, ["build", "--no-restore", "-warnaserror", "-nodeReuse:false"], repo.Log("3-build"))).EnsureSuccess();
         steps.Add(("dotnet build -warnaserror", stopwatch.Elapsed));
 
-        return repo with { Steps = steps };
+        return repo with { Steps = steps, Instantiation = instantiate, GeneratedCopy = generatedCopy };
     }
 }

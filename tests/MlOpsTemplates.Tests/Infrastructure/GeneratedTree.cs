@@ -12,32 +12,25 @@ public sealed record GeneratedTree(Scenario Scenario, string Root, ProcessResult
 
     public IReadOnlyList<string> Files => FileTree.RelativeFiles(Root);
 
+    /// <summary>Whether <paramref name="relativePath"/> is git-ignored build output (bin/, obj/, TestResults/).</summary>
+    public static bool IsBuildOutput(string relativePath) =>
+        relativePath.Split('/').Any(segment => segment is "bin" or "obj" or "TestResults");
+
     private static async Task<GeneratedTree> CreateAsync(Scenario scenario)
     {
+        // A scenario with added models is instantiated once: its built repo keeps a copy of the tree as generated,
+        // because `make add-model` builds and runs a test, which would cost as much again here.
+        if (scenario.Additions.Count > 0)
+        {
+            var repo = await GeneratedRepo.GetAsync(scenario);
+            return new GeneratedTree(scenario, repo.GeneratedCopy!, repo.Instantiation);
+        }
+
         var package = await TemplatePackage.GetAsync();
         var folder = TestRun.ScenarioFolder(scenario.Id, "generated");
         var root = Path.Combine(folder, "out");
         Directory.CreateDirectory(root);
         var result = (await package.InstantiateAsync(scenario, root, noRestore: true, Path.Combine(folder, "new.log"))).EnsureCleanSuccess();
-        RemoveBuildOutput(root);
         return new GeneratedTree(scenario, root, result);
-    }
-
-    /// <summary>
-    /// `make add-model` ends with `make openapi`, which builds and runs one test: drop that git-ignored build output
-    /// (bin/, obj/, TestResults/), so the tree holds what the repository commits.
-    /// </summary>
-    private static void RemoveBuildOutput(string root)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
-                     .Where(d => Path.GetFileName(d) is "bin" or "obj" or "TestResults")
-                     .OrderByDescending(d => d.Length)
-                     .ToArray())
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
     }
 }

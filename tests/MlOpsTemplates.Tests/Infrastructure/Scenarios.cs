@@ -13,9 +13,8 @@ public static class Scenarios
         new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
         new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "acme/ml-platform", "--registry", "registry.acme.io/ml"]),
         new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local", "--auth", "none"]),
-        new("name-kebab", MlService, "my-ml-service", []),
-        new("name-dotted", MlService, "Acme.Fraud.Scoring", []),
-        new("name-digit", MlService, "3d.vision", []),
+        // Every naming rule at once: a leading digit, hyphens, three dotted parts, mixed case.
+        new("name-odd", MlService, "3d-vision.Fraud.scoring", []),
         // The first model's task, and models added afterwards with make add-model (each repo then has two or three tasks).
         new("task-multiclass", MlService, "Acme.Plans", ["--task", "multiclass"]),
         new("task-regression", MlService, "Acme.Demand", ["--task", "regression", "-t", "fasttree"]),
