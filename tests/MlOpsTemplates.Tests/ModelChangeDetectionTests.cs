@@ -8,6 +8,9 @@ namespace MlOpsTemplates.Tests;
 /// </summary>
 public sealed class ModelChangeDetectionTests
 {
+    // Written by make promote, so not in a fresh repo: the one folder whose sample paths need not exist.
+    private const string ChampionsFolder = "champions";
+
     public static TheoryData<string, string> Changes() => new()
     {
         // changed paths ({name} = the -n value; ',' separates paths), models expected in the train matrix
@@ -15,6 +18,7 @@ public sealed class ModelChangeDetectionTests
         { "params/segment.yaml", "segment" },
         { "src/{name}.Model/Models/FraudModel.cs", "fraud" },
         { "tests/{name}.Tests/Models/SegmentModelTests.cs", "segment" },
+        { ChampionsFolder + "/fraud.json", "fraud" },
         { "data/churn.csv", "churn" },
         { "data/fraud.csv,params/segment.yaml", "fraud segment" },
         { "src/{name}.Training/Program.cs", "churn fraud segment" },
@@ -31,7 +35,7 @@ public sealed class ModelChangeDetectionTests
     {
         var tree = await GeneratedTree.GetAsync(Scenarios.Get("two-added-models"));
         var changed = paths.Replace("{name}", tree.Scenario.Name, StringComparison.Ordinal).Split(',');
-        foreach (var path in changed)
+        foreach (var path in changed.Where(p => !p.StartsWith(ChampionsFolder + "/", StringComparison.Ordinal)))
         {
             File.Exists(Path.Combine(tree.Root, path)).Should().BeTrue($"the sample path '{path}' must exist in the generated repo, or the test proves nothing");
         }

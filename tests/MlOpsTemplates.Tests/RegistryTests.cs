@@ -31,10 +31,19 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         var models = RepoModels.Folder(RepoModels.ModelsDirectory(repo.Root), Model);
         var others = names.Where(n => n != Model).ToDictionary(n => n, n => FolderState(RepoModels.Folder(RepoModels.ModelsDirectory(repo.Root), n)));
 
-        var first = await TrainAsync(repo, models, [.. model], "make-train-registry-1");
-        var second = await TrainAsync(repo, models, [.. model, "ARGS=--set seed=7"], "make-train-registry-2");
+        var champion = Path.Combine(repo.Root, "champions", Model + ".json");
+        var summary = repo.Log("job-summary.md");
+        File.Delete(summary);
+
+        // As in the CI workflow, where GitHub Actions names the job summary file.
+        var first = await TrainAsync(repo, models, [.. model], "make-train-registry-1", new() { ["GITHUB_STEP_SUMMARY"] = summary });
+        // An experiment (--set) is served only when it is better, or with --serve.
+        var second = await TrainAsync(repo, models, [.. model, "ARGS=--set seed=7 --serve"], "make-train-registry-2");
         try
         {
+            File.ReadAllText(summary).Should().Contain($"### Model `{Model}` (binary): passed")
+                .And.Contain($"| This run `{first.RunId}` |").And.Contain($"No champion is recorded in `champions/{Model}.json`");
+            File.Exists(champion).Should().BeFalse("training alone records no champion");
             ServedVersion(models).Should().Be(second.Version, "make train serves the model it registered");
             second.Version.Should().NotBe(first.Version);
             string.CompareOrdinal(second.Version, first.Version).Should().BePositive("versions sort by time");
@@ -71,12 +80,15 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
             }
 
             var promote = await MakeAsync(repo, ["promote", .. model, $"VERSION={first.Version}"], "make-promote");
-            promote.Output.Should().Contain($"Was serving: {second.Version}").And.Contain($"Now serving: {first.Version}");
+            promote.Output.Should().Contain($"Was serving: {second.Version}").And.Contain($"Now serving: {first.Version}")
+                .And.Contain($"Recorded as the champion in champions/{Model}.json");
             AssertServes(models, first.Version);
+            ChampionVersion(champion).Should().Be(first.Version, "make promote records the champion in a file the team commits");
 
             var rollback = await MakeAsync(repo, ["rollback", .. model], "make-rollback");
             rollback.Output.Should().Contain($"Was serving: {first.Version}").And.Contain($"Now serving: {second.Version}");
             AssertServes(models, second.Version);
+            ChampionVersion(champion).Should().Be(second.Version);
 
             var history = (await File.ReadAllLinesAsync(Path.Combine(models, "registry", "promotions.jsonl"))).TakeLast(4)
                 .Select(l => JsonNode.Parse(l)!).Select(e => ((string)e["action"]!, (string)e["version"]!));
@@ -99,7 +111,9 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         {
             // Leave the shared repo serving the model of params/churn.yaml, as a plain make train would, so that
             // later tests retraining it are not measured against the seed-7 model.
+            // Nor against a champion: a fresh repo has none.
             (await Make.RunAsync(repo.Root, ["promote", .. model, $"VERSION={first.Version}"], repo.Log("make-promote-restore"))).EnsureSuccess();
+            File.Delete(champion);
         }
     }
 
@@ -123,12 +137,13 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         words.Should().HaveCount(2).And.NotContain(w => w.Contains("registry", StringComparison.Ordinal) || w.Contains("runs", StringComparison.Ordinal));
     }
 
-    private async Task<(string RunId, string Version)> TrainAsync(GeneratedRepo repo, string models, string[] variables, string log)
+    private async Task<(string RunId, string Version)> TrainAsync(
+        GeneratedRepo repo, string models, string[] variables, string log, Dictionary<string, string?>? environment = null)
     {
         var runsFolder = Path.Combine(models, "runs");
         var before = Directory.Exists(runsFolder) ? Directory.GetFiles(runsFolder).ToHashSet() : [];
 
-        var train = await MakeAsync(repo, ["train", .. variables], log);
+        var train = await MakeAsync(repo, ["train", .. variables], log, environment);
 
         var record = Directory.GetFiles(runsFolder).Except(before).Should().ContainSingle("make train records one run: " + train).Subject;
         var run = JsonNode.Parse(await File.ReadAllTextAsync(record))!;
@@ -136,9 +151,9 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
         return ((string)run["run_id"]!, (string)run["registered_version"]!);
     }
 
-    private async Task<ProcessResult> MakeAsync(GeneratedRepo repo, string[] arguments, string log)
+    private async Task<ProcessResult> MakeAsync(GeneratedRepo repo, string[] arguments, string log, Dictionary<string, string?>? environment = null)
     {
-        var result = await Make.RunAsync(repo.Root, arguments, repo.Log(log));
+        var result = await Make.RunAsync(repo.Root, arguments, repo.Log(log), environment: environment);
         output.WriteLine($"$ make {string.Join(' ', arguments)}");
         output.WriteLine(result.Output.TrimEnd());
         output.WriteLine(string.Empty);
@@ -151,6 +166,8 @@ public sealed partial class RegistryTests(ITestOutputHelper output)
             ? [.. Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                 .Select(f => $"{Path.GetRelativePath(folder, f)} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f):O}")]
             : [];
+
+    private static string ChampionVersion(string path) => (string)JsonNode.Parse(File.ReadAllText(path))!["version"]!;
 
     private static string ServedVersion(string models) =>
         (string)JsonNode.Parse(File.ReadAllText(Path.Combine(models, "manifest.json")))!["version"]!;

@@ -5,10 +5,19 @@ public static class Make
 {
     public static Task<ProcessResult> RunAsync(string repoRoot, string target, string logFile) => RunAsync(repoRoot, [target], logFile);
 
-    /// <summary>`make &lt;arguments&gt;` (targets and VAR=value); <paramref name="path"/> replaces PATH when given.</summary>
-    public static Task<ProcessResult> RunAsync(string repoRoot, IReadOnlyList<string> arguments, string logFile, string? path = null) =>
-        ProcessRunner.RunAsync(
-            DotNetCli.Spec(repoRoot, arguments, path is null ? null : new Dictionary<string, string?> { ["PATH"] = path }) with { FileName = "make" },
-            TimeSpan.FromMinutes(10),
-            logFile);
+    /// <summary>
+    /// `make &lt;arguments&gt;` (targets and VAR=value); <paramref name="path"/> replaces PATH when given, and
+    /// <paramref name="environment"/> sets further variables.
+    /// </summary>
+    public static Task<ProcessResult> RunAsync(
+        string repoRoot, IReadOnlyList<string> arguments, string logFile, string? path = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var extra = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        if (path is not null)
+        {
+            extra["PATH"] = path;
+        }
+
+        return ProcessRunner.RunAsync(DotNetCli.Spec(repoRoot, arguments, extra) with { FileName = "make" }, TimeSpan.FromMinutes(10), logFile);
+    }
 }

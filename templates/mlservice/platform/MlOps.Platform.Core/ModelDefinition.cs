@@ -71,6 +71,12 @@ public abstract partial class ModelDefinition
     /// <summary>The model card, relative to the repository root: <c>docs/models/&lt;name&gt;.md</c>.</summary>
     public string ModelCardPath => $"docs/models/{Name}.md";
 
+    /// <summary>
+    /// The committed record of the model the team chose to serve (make promote, make rollback), which training
+    /// in CI compares every new model with: <c>champions/&lt;name&gt;.json</c>.
+    /// </summary>
+    public string ChampionPath => $"champions/{Name}.json";
+
     /// <summary>An example predict request, relative to the repository root: <c>docs/examples/&lt;name&gt;.json</c>.</summary>
     public string ExamplePath => $"docs/examples/{Name}.json";
 

@@ -48,6 +48,7 @@ public sealed class ModelsFolder : IDisposable
     {
         Root = Repository.Root,
         OutputDirectory = Path,
+        ChampionPath = ChampionPath,
         Overrides = [.. overrides.Select(o => KeyValuePair.Create(o.Key, o.Value))],
     }.For(Model);
 
@@ -73,9 +74,14 @@ public sealed class ModelsFolder : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = TrainingApp.Run([.. args, "--model", Model.Name, "--root", Repository.Root, "--output", Path], output, error);
+        // The champion record lives in the folder too: a test's promotions never touch the repository's champions/.
+        var exitCode = TrainingApp.Run(
+            [.. args, "--model", Model.Name, "--root", Repository.Root, "--output", Path, "--champion", ChampionPath], output, error);
         return new AppResult(exitCode, output.ToString(), error.ToString());
     }
+
+    /// <summary>The champion record that promote and rollback write for this folder: <c>champion.json</c> in it.</summary>
+    public string ChampionPath => System.IO.Path.Combine(Path, "champion.json");
 
     /// <summary>The run records of this folder's <c>runs/</c>, newest first.</summary>
     public IReadOnlyList<RunRecord> Runs => RunLog.List(Path);

@@ -52,7 +52,9 @@ public static class SharedModel
         var modelsRoot = repository == Path.GetFullPath(Repository.Root)
             ? s_root.Value
             : Path.Combine(s_root.Value, "of-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(repository)))[..12]);
+        // The kit judges the model against its thresholds only: the team's committed champion is for make train in CI.
         var options = new TrainingOptions { ModelsRoot = modelsRoot, Root = repository }.For(model);
+        options = options with { ChampionPath = Path.Combine(options.Output, "champion.json") };
         var manifest = TrainingRun.Execute(options, TextWriter.Null);
         return new SharedTraining(model, options.Output, manifest);
     }

@@ -5,8 +5,8 @@ namespace MlOps.Platform.Training;
 /// <summary>
 /// A model is only registered when it beats its task's baseline and the thresholds of its params file
 /// (section <c>quality_gate</c>), and its primary metric (AUC, macro-F1 or R²) is not worse than the
-/// serving model's by more than <c>quality_gate.max_regression</c> (unless the run is started with
-/// <c>--allow-regression</c>).
+/// serving model's, nor than the committed champion's measured on the same data, by more than
+/// <c>quality_gate.max_regression</c> (unless the run is started with <c>--allow-regression</c>).
 /// </summary>
 /// <remarks>
 /// Thresholds per task: binary <c>min_auc</c> and <c>min_accuracy_gain</c> (accuracy above the
@@ -41,29 +41,47 @@ public static class QualityGate
     /// lower by more than <c>quality_gate.max_regression</c>), with how to accept it anyway; null when it
     /// does not, or nothing is served.
     /// </summary>
-    public static string? CheckRegression(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, ModelManifest? serving)
-    {
-        var regression = DescribeRegression(task, metrics, parameters, serving);
-        return regression is null
-            ? null
-            : Format("{0}. To register and serve it anyway, train with {1} (make train ARGS={1})", regression, AllowRegressionOption);
-    }
+    public static string? CheckRegression(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, ModelManifest? serving) =>
+        Accepting(ServingRegression(task, metrics, parameters, serving));
 
-    /// <summary>The whole gate of <paramref name="model"/>: thresholds, baseline, its own rules and regression against the <paramref name="serving"/> model.</summary>
+    /// <summary>
+    /// Why the model regresses too far against the team's <paramref name="champion"/> (recorded at
+    /// <paramref name="championPath"/>), with how to accept it anyway; null when it does not, when there is no
+    /// champion, or when the champion was measured on other data than <paramref name="dataSha256"/>.
+    /// </summary>
+    public static string? CheckChampion(
+        ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, Champion? champion, string championPath, string dataSha256) =>
+        Accepting(ChampionRegression(task, metrics, parameters, champion, championPath, dataSha256));
+
+    /// <summary>
+    /// The whole gate of <paramref name="model"/>: thresholds, baseline, its own rules, and regression against the
+    /// <paramref name="serving"/> model and against the committed <paramref name="champion"/> when it was measured on
+    /// the same data (<paramref name="dataSha256"/>).
+    /// </summary>
     public static GateOutcome Evaluate(
         ModelDefinition model,
         IReadOnlyDictionary<string, double> metrics,
         TrainingParams parameters,
         ModelManifest? serving,
-        bool allowRegression)
+        bool allowRegression,
+        Champion? champion = null,
+        string championPath = "",
+        string dataSha256 = "")
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(metrics);
         var task = model.Task;
         var failures = Check(model, metrics, parameters).ToList();
-        var regression = DescribeRegression(task, metrics, parameters, serving);
-        if (regression is not null && !allowRegression)
+        var regressions = new[]
+            {
+                ServingRegression(task, metrics, parameters, serving),
+                ChampionRegression(task, metrics, parameters, champion, championPath, dataSha256),
+            }
+            .OfType<string>()
+            .ToList();
+        if (!allowRegression)
         {
-            failures.Add(CheckRegression(task, metrics, parameters, serving)!);
+            failures.AddRange(regressions.Select(r => Accepting(r)!));
         }
 
         var primary = TaskMetrics.PrimaryMetric(task);
@@ -74,38 +92,58 @@ public static class QualityGate
             PrimaryMetric = primary,
             ServingVersion = serving?.Version,
             ServingValue = serving is not null && serving.Metrics.TryGetValue(primary, out var value) ? value : null,
+            ChampionVersion = champion?.Version,
+            ChampionValue = champion is not null && champion.Metrics.TryGetValue(primary, out var best) ? best : null,
+            ChampionCompared = champion is not null ? champion.DataSha256 == dataSha256 : null,
             MaxRegression = parameters.GetDouble("quality_gate.max_regression"),
             AllowRegression = allowRegression,
-            AcceptedRegression = allowRegression && regression is not null ? $"{regression}; accepted with {AllowRegressionOption}" : null,
+            AcceptedRegression = allowRegression && regressions.Count > 0
+                ? $"{string.Join("; ", regressions)}; accepted with {AllowRegressionOption}"
+                : null,
         };
     }
+
+    private static string? Accepting(string? regression) =>
+        regression is null
+            ? null
+            : Format("{0}. To register and serve it anyway, train with {1} (make train ARGS={1})", regression, AllowRegressionOption);
+
+    private static string? ServingRegression(ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, ModelManifest? serving) =>
+        serving is null ? null : DescribeRegression(task, metrics, parameters, "the serving model " + serving.Version, serving.Metrics);
+
+    private static string? ChampionRegression(
+        ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, Champion? champion, string championPath, string dataSha256) =>
+        champion is null || champion.DataSha256 != dataSha256
+            ? null
+            : DescribeRegression(task, metrics, parameters, $"the champion {champion.Version} of {championPath}", champion.Metrics);
 
     private static string? DescribeRegression(
         ModelTask task,
         IReadOnlyDictionary<string, double> metrics,
         TrainingParams parameters,
-        ModelManifest? serving)
+        string referenceName,
+        IReadOnlyDictionary<string, double> referenceMetrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(parameters);
         var maxRegression = parameters.GetDouble("quality_gate.max_regression");
         var primary = TaskMetrics.PrimaryMetric(task);
-        if (serving is null || !serving.Metrics.TryGetValue(primary, out var servingValue))
+        if (!referenceMetrics.TryGetValue(primary, out var otherValue))
         {
             return null;
         }
 
         var value = metrics[primary];
         var name = TaskMetrics.DisplayName(primary);
-        return value >= servingValue - maxRegression
+        return value >= otherValue - maxRegression
             ? null
             : Format(
-                "{0} {1:F4} is {2:F4} below the serving model {3} ({0} {4:F4}); quality_gate.max_regression allows {5:F4}",
+                "{0} {1:F4} is {2:F4} below {3} ({0} {4:F4}); quality_gate.max_regression allows {5:F4}",
                 name,
                 value,
-                servingValue - value,
-                serving.Version,
-                servingValue,
+                otherValue - value,
+                referenceName,
+                otherValue,
                 maxRegression);
     }
 

@@ -129,6 +129,15 @@ public sealed record GateOutcome
     /// <summary>The serving model's value of <see cref="PrimaryMetric"/>.</summary>
     public double? ServingValue { get; init; }
 
+    /// <summary>The committed champion (<c>champions/&lt;name&gt;.json</c>) when the run was judged; null when none is recorded.</summary>
+    public string? ChampionVersion { get; init; }
+
+    /// <summary>The champion's value of <see cref="PrimaryMetric"/>.</summary>
+    public double? ChampionValue { get; init; }
+
+    /// <summary>Whether the champion was measured on the run's data and so compared; null when there is no champion.</summary>
+    public bool? ChampionCompared { get; init; }
+
     /// <summary><c>quality_gate.max_regression</c>: how much worse than the serving model's primary metric is allowed.</summary>
     public double? MaxRegression { get; init; }
 

@@ -25,7 +25,10 @@ public static class TrainingApp
                 return 0;
             }
 
-            var options = TrainingOptions.Parse(args);
+            var options = TrainingOptions.Parse(args) with
+            {
+                SummaryPath = Environment.GetEnvironmentVariable(RunSummary.GitHubVariable) is { Length: > 0 } summary ? summary : null,
+            };
             if (options.ShowHelp)
             {
                 output.WriteLine(TrainingOptions.Usage);
@@ -67,10 +70,10 @@ public static class TrainingApp
                 RunLog.PrintComparison(folder, options.Arguments[0], options.Arguments[1], output);
                 break;
             case TrainingCommand.Promote:
-                ModelRegistry.Print(ModelRegistry.Promote(model, folder, options.Arguments[0], PromotionEntry.Promote), folder, output);
+                Crown(ModelRegistry.Promote(model, folder, options.Arguments[0], PromotionEntry.Promote), options, output);
                 break;
             case TrainingCommand.Rollback:
-                ModelRegistry.Print(ModelRegistry.Rollback(model, folder), folder, output);
+                Crown(ModelRegistry.Rollback(model, folder), options, output);
                 break;
             case TrainingCommand.ModelCard:
                 ModelCard.Update(model, options.Card, folder, output);
@@ -79,6 +82,14 @@ public static class TrainingApp
                 TrainingRun.Execute(options, output);
                 break;
         }
+    }
+
+    // A promotion or rollback by hand is the team's decision: the served model becomes the champion that CI compares with.
+    private static void Crown(Promotion promotion, TrainingOptions options, TextWriter output)
+    {
+        ModelRegistry.Print(promotion, options.Output, output);
+        Champion.Of(promotion.Current, promotion.Entry.At).Save(options.Champion);
+        output.WriteLine($"Recorded as the champion in {options.Champion}: commit it, and CI's training compares every change of this model with it.");
     }
 
     /// <summary>

@@ -47,8 +47,12 @@ public sealed record TrainingOptions
           --output <dir>       the model's own folder: serving model, registry/, runs/ (default: models/<name>)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
           --allow-regression   accept a model whose primary metric (AUC, macro-F1 or R²) is worse than
-                               the serving model's by more than quality_gate.max_regression
+                               the serving model's or the champion's by more than quality_gate.max_regression
+          --serve              serve a model trained with --set even when it does not beat the serving
+                               one (without it such an experiment is registered, and served only if better)
           --card <path>        model card to update (default: docs/models/<name>.md)
+          --champion <path>    the champion record promote writes and train compares with
+                               (default: champions/<name>.json)
           -h, --help           show this help
         """;
 
@@ -88,6 +92,21 @@ public sealed record TrainingOptions
     /// <summary>Accept a model that is worse than the serving one by more than the allowed regression.</summary>
     public bool AllowRegression { get; init; }
 
+    /// <summary>Serve a model trained with overrides even when its primary metric does not beat the serving model's.</summary>
+    public bool ServeExperiment { get; init; }
+
+    /// <summary>
+    /// A Markdown file the outcome of each training run is appended to: the job summary of GitHub Actions
+    /// (<c>GITHUB_STEP_SUMMARY</c>); null to write none.
+    /// </summary>
+    public string? SummaryPath { get; init; }
+
+    /// <summary>The champion record; null until <see cref="For"/> fills in the model's own.</summary>
+    public string? ChampionPath { get; init; }
+
+    /// <summary>The champion record the options name, or the model's own.</summary>
+    public string Champion => ChampionPath ?? throw NotResolved();
+
     /// <summary>Arguments after the command that are not options: the runs of compare, the version of promote.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
@@ -123,6 +142,7 @@ public sealed record TrainingOptions
             ParamsPath = ParamsPath ?? Below(model.ParamsPath),
             OutputDirectory = OutputDirectory ?? model.ArtifactsFolder(Below(ModelsRoot)),
             ModelCardPath = ModelCardPath ?? Below(model.ModelCardPath),
+            ChampionPath = ChampionPath ?? Below(model.ChampionPath),
         };
     }
 
@@ -154,7 +174,7 @@ public sealed record TrainingOptions
 
         if (Command == TrainingCommand.Train && (All || catalog.Count > 1))
         {
-            var single = new[] { ("--data", DataPath), ("--params", ParamsPath), ("--output", OutputDirectory), ("--card", ModelCardPath) }
+            var single = new[] { ("--data", DataPath), ("--params", ParamsPath), ("--output", OutputDirectory), ("--card", ModelCardPath), ("--champion", ChampionPath) }
                 .Where(o => o.Item2 is not null)
                 .Select(o => o.Item1)
                 .ToList();
@@ -206,6 +226,12 @@ public sealed record TrainingOptions
                 continue;
             }
 
+            if (arg == "--serve")
+            {
+                options = options with { ServeExperiment = true };
+                continue;
+            }
+
             if (arg == "--all")
             {
                 options = options with { All = true };
@@ -230,6 +256,7 @@ public sealed record TrainingOptions
                 "--models" => options with { ModelsRoot = value },
                 "--output" => options with { OutputDirectory = value },
                 "--card" => options with { ModelCardPath = value },
+                "--champion" => options with { ChampionPath = value },
                 "--set" => options,
                 _ => throw new TrainingException($"Unknown option '{arg}'.{Environment.NewLine}{Usage}"),
             };

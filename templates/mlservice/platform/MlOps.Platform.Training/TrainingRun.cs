@@ -137,8 +137,12 @@ public static class TrainingRun
                     $"  {folds.Folds}-fold cross-validation ({rows.Count} rows, fewer than {ModelTrainer.SmallDataRows}): {folds.Metric} {folds.Mean:F4} ± {folds.StandardDeviation:F4} ({string.Join(", ", folds.PerFold.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))})"));
             }
 
-            var gate = QualityGate.Evaluate(definition, result.Metrics, parameters, ModelRegistry.Serving(models), options.AllowRegression);
+            var serving = ModelRegistry.Serving(models);
+            var champion = Champion.Load(options.Champion);
+            var gate = QualityGate.Evaluate(
+                definition, result.Metrics, parameters, serving, options.AllowRegression, champion, options.Champion, run.Data.Sha256 ?? string.Empty);
             run = run with { Gate = gate };
+            LogChampion(champion, gate, options.Champion, log);
             if (!gate.Passed)
             {
                 run = run with { Status = RunRecord.Refused };
@@ -173,6 +177,16 @@ public static class TrainingRun
             var registered = ModelRegistry.Register(models, result.Model, result.TestSet.Schema, manifest);
             run = run with { Status = RunRecord.Passed, RegisteredVersion = manifest.Version };
             log.WriteLine($"Quality gate passed; model {manifest.Version} registered in {registered}.");
+            if (IsExperimentNoBetter(options, definition, result.Metrics, serving))
+            {
+                log.WriteLine(
+                    $"Not served: this experiment ({string.Join(", ", options.Overrides.Select(o => $"{o.Key}={o.Value}"))}) does not beat the serving model " +
+                    $"{serving!.Version} on {TaskMetrics.DisplayName(gate.PrimaryMetric!)} ({TaskMetrics.Format(result.Metrics, gate.PrimaryMetric!)} against " +
+                    $"{TaskMetrics.Format(serving.Metrics, gate.PrimaryMetric!)}). Serve it with make promote MODEL={definition.Name} VERSION={manifest.Version}, " +
+                    "or train it again with --serve.");
+                return manifest;
+            }
+
             var promotion = ModelRegistry.Promote(definition, models, manifest.Version, PromotionEntry.Train, runId);
             ModelRegistry.Print(promotion, models, log);
             return manifest;
@@ -190,7 +204,30 @@ public static class TrainingRun
                 DurationSeconds = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
             };
             log.WriteLine($"Run {runId} ({run.Status}) recorded in {RunLog.Write(models, run)}.");
+            if (options.SummaryPath is { } summary)
+            {
+                RunSummary.Append(summary, run, options.Champion);
+            }
         }
+    }
+
+    // A run with --set overrides is an experiment: registered when it passes, but it only replaces what serves when
+    // its primary metric is higher, or the team says so (--serve, or --allow-regression for a worse one).
+    private static bool IsExperimentNoBetter(TrainingOptions options, ModelDefinition definition, IReadOnlyDictionary<string, double> metrics, ModelManifest? serving)
+    {
+        var primary = TaskMetrics.PrimaryMetric(definition.Task);
+        return options.Overrides.Count > 0 && !options.ServeExperiment && !options.AllowRegression && serving is not null
+            && !(metrics[primary] > serving.Metrics.GetValueOrDefault(primary, double.NegativeInfinity));
+    }
+
+    private static void LogChampion(Champion? champion, GateOutcome gate, string path, TextWriter log)
+    {
+        var primary = gate.PrimaryMetric!;
+        log.WriteLine(champion is null
+            ? $"No champion is recorded in {path} yet: make promote records one, and training then compares every new model with it."
+            : gate.ChampionCompared == true
+                ? string.Create(CultureInfo.InvariantCulture, $"Champion {champion.Version} of {path}: {TaskMetrics.DisplayName(primary)} {gate.ChampionValue:F4}.")
+                : $"Champion {champion.Version} of {path} was measured on other data (SHA-256 {champion.DataSha256[..12]}…); not compared.");
     }
 
     private static void WriteMetrics(IReadOnlyDictionary<string, double> metrics, TextWriter log)

@@ -9,7 +9,8 @@
 #   docs       build the HTML docs
 # and one `models=<JSON array>` line: the models the train job retrains and gates, one matrix entry
 # each. A change to one model's own files selects that model only:
-#   data/<name>.csv, params/<name>.yaml, src/*.Model/Models/<Name>Model.cs, tests/*/Models/<Name>ModelTests.cs
+#   data/<name>.csv, params/<name>.yaml, src/*.Model/Models/<Name>Model.cs, tests/*/Models/<Name>ModelTests.cs,
+#   champions/<name>.json
 # a change to shared code (the rest of src/*.Model, src/*.Training, build settings, the pipeline)
 # selects every model, as listed by params/*.yaml. `train` is true exactly when `models` is not empty.
 # `--all` (or no path at all) selects every area: a new branch, a manual run, a force-push.
@@ -85,6 +86,10 @@ else
       tests/*/Models/*ModelTests.cs)
         name="${path##*/}"
         select_model "$(lower_first "${name%ModelTests.cs}")" ;;
+      # The champion a model's training is compared with (written by make promote): retrain and gate that model.
+      champions/*.json)
+        name="${path#champions/}"
+        if [[ "${name}" == */* ]]; then select_areas train; else select_model "${name%.json}"; fi ;;
       # Shared model code and training: retrain and gate every model; the API and the image embed them.
       src/*.Model/* | src/*.Training/*) select_areas build train image docs ;;
       # Other training data and parameters: retrain and gate every model; the image bakes them.
