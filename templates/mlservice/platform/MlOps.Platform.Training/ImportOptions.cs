@@ -4,7 +4,7 @@ namespace MlOps.Platform.Training;
 /// Options of the <c>import</c> command (what <c>make add-model ... DATA=...</c> runs):
 /// <c>import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--root DIR] [--check]</c>.
 /// </summary>
-public sealed record ImportOptions(string Name, string Data, string Label, ModelTask? Task, string? Positive, string Root, bool CheckOnly)
+public sealed partial record ImportOptions(string Name, string Data, string Label, ModelTask? Task, string? Positive, string Root, bool CheckOnly)
 {
     /// <summary>The usage line of the command.</summary>
     public const string Usage = "usage: import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--root DIR] [--check]";
@@ -65,8 +65,17 @@ public sealed record ImportOptions(string Name, string Data, string Label, Model
             throw new TrainingException($"give the model's name, the data and the label column. {Usage}");
         }
 
+        // The rule of make add-model, checked here too, as the name becomes a file name, a C# type and a route.
+        if (!ModelName().IsMatch(name))
+        {
+            throw new TrainingException($"'{name}' is not a valid model name: use one lowercase word, a letter then 1 to 29 letters or digits (e.g. fraud, demand2).");
+        }
+
         return new ImportOptions(name, data, label, task, positive, root, check);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9]{1,29}$")]
+    private static partial System.Text.RegularExpressions.Regex ModelName();
 
     private static string Project(string root, string folder, string suffix)
     {
