@@ -78,3 +78,18 @@ public sealed class AffairsModel() : FixtureModel(PublicDataset.Affairs, ModelTa
 
 /// <summary>Binary on 32 rows, with a 0/1-coded category.</summary>
 public sealed class SpectorModel() : FixtureModel(PublicDataset.Spector, ModelTask.Binary, ["psi"]);
+
+/// <summary>
+/// The diabetes regression with derived features of every kind: a product, a ratio, a logarithm and a bucket of
+/// its inputs, which callers never send.
+/// </summary>
+public sealed class DerivedDiabetesModel() : FixtureModel(PublicDataset.Diabetes, ModelTask.Regression, ["sex"], "diabetesderived")
+{
+    public override IReadOnlyList<DerivedFeature> DerivedFeatures { get; } =
+    [
+        DerivedFeature.Product("bmi_x_bp", "bmi", "bp"),
+        DerivedFeature.Ratio("ldl_per_hdl", "ldl", "hdl"),
+        DerivedFeature.Log("log_glu", "glu"),
+        DerivedFeature.Bucket("age_band", "age", 30, 45, 60),
+    ];
+}

@@ -18,3 +18,5 @@ public sealed class DiabetesModelTests : FixtureModelTests<DiabetesModel>;
 public sealed class AffairsModelTests : FixtureModelTests<AffairsModel>;
 
 public sealed class SpectorModelTests : FixtureModelTests<SpectorModel>;
+
+public sealed class DerivedDiabetesModelTests : FixtureModelTests<DerivedDiabetesModel>;

@@ -54,7 +54,8 @@ public static class FixtureRepository
             card.Append($"\n## {section}\n\n");
             card.Append(section switch
             {
-                "Features" => string.Concat(model.Features.Select(f => $"- `{f.Name}`\n")),
+                "Features" => string.Concat(model.Features.Select(f => $"- `{f.Name}`\n"))
+                    + string.Concat(model.DerivedFeatures.Select(f => $"- `{f.Name}`: {f.Formula} (derived)\n")),
                 "Metrics" => $"Gated on `{TaskMetrics.PrimaryMetric(model.Task)}`.\n",
                 _ => "Written by the team.\n",
             });

@@ -22,7 +22,10 @@ public class FeatureRow
     /// <summary>The column the trainers learn from.</summary>
     public const string LabelColumn = "Label";
 
-    /// <summary>The numeric feature values, in the order of <see cref="ModelDefinition.NumericFeatures"/>.</summary>
+    /// <summary>
+    /// The numeric feature values, in the order of <see cref="ModelDefinition.NumericFeatures"/>, then the values of
+    /// <see cref="ModelDefinition.DerivedFeatures"/> in their order.
+    /// </summary>
     [ColumnName(NumbersColumn)]
 #pragma warning disable CA1819 // ML.NET reads vector columns from arrays.
     public float[] Numbers { get; set; } = [];

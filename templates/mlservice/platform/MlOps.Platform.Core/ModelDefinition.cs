@@ -28,7 +28,7 @@ public abstract partial class ModelDefinition
     /// <summary>Creates the definition; the feature layout is worked out from <see cref="Features"/> on first use.</summary>
     protected ModelDefinition()
     {
-        _layout = new Lazy<Layout>(() => new Layout(Features));
+        _layout = new Lazy<Layout>(() => new Layout(Features, DerivedFeatures));
     }
 
     /// <summary>The model's name: in URLs, metrics, file names (<c>fraud</c>).</summary>
@@ -43,6 +43,12 @@ public abstract partial class ModelDefinition
     /// <summary>The input features, in a fixed order.</summary>
     public abstract IReadOnlyList<FeatureColumn> Features { get; }
 
+    /// <summary>
+    /// Features computed from the inputs (ratios, products, logarithms, buckets, small functions), which callers
+    /// never send: <see cref="Validate"/> computes them for training rows and requests alike. None by default.
+    /// </summary>
+    public virtual IReadOnlyList<DerivedFeature> DerivedFeatures => [];
+
     /// <summary>The column of the training CSV the model learns to predict.</summary>
     public abstract LabelColumn Label { get; }
 
@@ -56,7 +62,7 @@ public abstract partial class ModelDefinition
     /// </summary>
     public virtual IEnumerable<string> QualityRules(IReadOnlyDictionary<string, double> metrics) => [];
 
-    /// <summary>The numeric features, in the order of <see cref="FeatureRow.Numbers"/>.</summary>
+    /// <summary>The numeric input features, in the order of <see cref="FeatureRow.Numbers"/> (the derived features follow them).</summary>
     public IReadOnlyList<NumericFeature> NumericFeatures => _layout.Value.Numeric;
 
     /// <summary>The categorical features, in the order of <see cref="FeatureRow.Categories"/>.</summary>
@@ -182,7 +188,7 @@ public abstract partial class ModelDefinition
         var layout = _layout.Value;
         IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
         var inputs = new List<string>();
-        if (layout.Numeric.Count > 0)
+        if (layout.Numeric.Count + layout.Derived.Count > 0)
         {
             inputs.Add(FeatureRow.NumbersColumn);
         }
@@ -282,6 +288,20 @@ public abstract partial class ModelDefinition
         problems.AddRange(Features.OfType<CategoricalFeature>()
             .Where(f => f.Allowed.Count == 0 || f.Allowed.Distinct(StringComparer.Ordinal).Count() != f.Allowed.Count)
             .Select(f => $"feature '{f.Name}' needs distinct categories"));
+        var inputs = Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var derived in DerivedFeatures)
+        {
+            if (inputs.Contains(derived.Name) || derived.Name == Label.Name)
+            {
+                problems.Add($"derived feature '{derived.Name}' has the name of an input feature or of the label");
+            }
+
+            problems.AddRange(derived.Inputs.Where(input => !inputs.Contains(input))
+                .Select(input => $"derived feature '{derived.Name}' reads '{input}', which is no input feature"));
+        }
+
+        problems.AddRange(DerivedFeatures.GroupBy(f => f.Name, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => $"derived feature '{g.Key}' is defined {g.Count()} times"));
         if (Features.Any(f => f.Name == Label.Name))
         {
             problems.Add($"the label '{Label.Name}' is also a feature");
@@ -353,7 +373,31 @@ public abstract partial class ModelDefinition
             errors.Add(new FeatureError(name, "is not a feature of this model"));
         }
 
+        if (errors.Count == before && layout.Derived.Count > 0)
+        {
+            Derive(row, errors);
+        }
+
         return errors.Count == before ? row : null;
+    }
+
+    // The derived features of a row whose inputs are valid, into the slots after the numeric inputs.
+    private void Derive(FeatureRow row, ICollection<FeatureError> errors)
+    {
+        var layout = _layout.Value;
+        var values = new RowValues(this, row);
+        for (var i = 0; i < layout.Derived.Count; i++)
+        {
+            var derived = layout.Derived[i];
+            var value = derived.Compute(values);
+            if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+            {
+                errors.Add(new FeatureError(derived.Name, $"(derived: {derived.Formula}) is not a finite number for these inputs"));
+                continue;
+            }
+
+            row.Numbers[layout.Numeric.Count + i] = (float)value;
+        }
     }
 
     private string? ReadLabel(RawValue value, LabeledRow? row)
@@ -400,6 +444,13 @@ public abstract partial class ModelDefinition
     [GeneratedRegex(NamePattern)]
     private static partial Regex NameRegex();
 
+    private sealed class RowValues(ModelDefinition model, FeatureRow row) : IFeatureValues
+    {
+        public double Number(string feature) => model.Numeric(row, feature);
+
+        public string Category(string feature) => model.Categorical(row, feature);
+    }
+
     private sealed class KeyRow
     {
         public string Key { get; set; } = string.Empty;
@@ -411,9 +462,10 @@ public abstract partial class ModelDefinition
         private readonly Dictionary<string, int> _numericSlots;
         private readonly Dictionary<string, int> _categoricalSlots;
 
-        public Layout(IReadOnlyList<FeatureColumn> features)
+        public Layout(IReadOnlyList<FeatureColumn> features, IReadOnlyList<DerivedFeature> derived)
         {
             Numeric = [.. features.OfType<NumericFeature>()];
+            Derived = derived;
             Categorical = [.. features.OfType<CategoricalFeature>()];
             _numericSlots = Numeric.Select((f, i) => (f.Name, i)).DistinctBy(p => p.Name).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
             _categoricalSlots = Categorical.Select((f, i) => (f.Name, i)).DistinctBy(p => p.Name).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
@@ -422,6 +474,8 @@ public abstract partial class ModelDefinition
         public IReadOnlyList<NumericFeature> Numeric { get; }
 
         public IReadOnlyList<CategoricalFeature> Categorical { get; }
+
+        public IReadOnlyList<DerivedFeature> Derived { get; }
 
         public bool IsFeature(string name) => _numericSlots.ContainsKey(name) || _categoricalSlots.ContainsKey(name);
 
@@ -434,7 +488,7 @@ public abstract partial class ModelDefinition
         public T Fill<T>(T row)
             where T : FeatureRow
         {
-            row.Numbers = new float[Numeric.Count];
+            row.Numbers = new float[Numeric.Count + Derived.Count];
             row.Categories = Enumerable.Repeat(string.Empty, Categorical.Count).ToArray();
             return row;
         }
@@ -443,7 +497,7 @@ public abstract partial class ModelDefinition
 
         public SchemaDefinition Sized(SchemaDefinition schema)
         {
-            schema[FeatureRow.NumbersColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Numeric.Count);
+            schema[FeatureRow.NumbersColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Numeric.Count + Derived.Count);
             schema[FeatureRow.CategoriesColumn].ColumnType = new VectorDataViewType(TextDataViewType.Instance, Categorical.Count);
             return schema;
         }

@@ -126,7 +126,7 @@ public abstract class ModelTests<TModel>
         parameters.TestFraction.Should().BeInRange(0.05, 0.5);
     }
 
-    /// <summary>The card has every section, one generated section after them, every feature and the gated metric.</summary>
+    /// <summary>The card has every section, one generated section after them, every feature (derived ones too) and the gated metric.</summary>
     [Fact]
     public void Its_card_has_every_section_every_feature_and_one_generated_section()
     {
@@ -139,9 +139,9 @@ public abstract class ModelTests<TModel>
 
         card.Split(ModelCard.BeginMarker).Should().HaveCount(2, "exactly one generated section");
         card.IndexOf(ModelCard.EndMarker, StringComparison.Ordinal).Should().BeGreaterThan(card.IndexOf(ModelCard.BeginMarker, StringComparison.Ordinal));
-        foreach (var feature in Model.Features)
+        foreach (var feature in Model.Features.Select(f => f.Name).Concat(Model.DerivedFeatures.Select(f => f.Name)))
         {
-            card.Should().Contain($"`{feature.Name}`", "the card describes every feature of the model");
+            card.Should().Contain($"`{feature}`", "the card describes every feature of the model, derived ones included");
         }
 
         card.Should().Contain($"`{TaskMetrics.PrimaryMetric(Model.Task)}`", "the card explains the metric the gate is based on");

@@ -37,7 +37,7 @@ public static class ModelCard
         }
 
         var card = File.ReadAllText(cardPath);
-        File.WriteAllText(cardPath, Replace(card, Render(manifest), cardPath));
+        File.WriteAllText(cardPath, Replace(card, Render(manifest, model.DerivedFeatures), cardPath));
         log.WriteLine($"{cardPath}: generated section rewritten from model {manifest.Version} (run {manifest.RunId ?? "unknown"}).");
         return manifest;
     }
@@ -59,8 +59,8 @@ public static class ModelCard
         return string.Concat(card.AsSpan(0, start), "\n", section, card.AsSpan(end));
     }
 
-    /// <summary>The generated section: the facts of the served model, as Markdown.</summary>
-    public static string Render(ModelManifest manifest)
+    /// <summary>The generated section: the facts of the served model and how its <paramref name="derived"/> features are computed, as Markdown.</summary>
+    public static string Render(ModelManifest manifest, IReadOnlyList<DerivedFeature>? derived = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var text = new StringBuilder();
@@ -96,6 +96,19 @@ public static class ModelCard
         foreach (var (name, value) in manifest.Params)
         {
             Line($"| `{name}` | `{value}` |");
+        }
+
+        if (derived is { Count: > 0 })
+        {
+            Line();
+            Line("Derived features (computed from the inputs for training and serving alike; callers do not send them):");
+            Line();
+            Line("| Feature | Computed as |");
+            Line("| --- | --- |");
+            foreach (var feature in derived)
+            {
+                Line($"| `{feature.Name}` | `{feature.Formula}` |");
+            }
         }
 
         return text.ToString();
