@@ -52,12 +52,21 @@ public static class ModelImport
         var gate = WriteModelFiles(model, paths, File.ReadAllText(paths.Params));
         File.WriteAllText(paths.Code, code);
         File.WriteAllText(paths.Tests, tests);
+        var stub = LargeData.Track(paths.Data);
 
         output.WriteLine();
         output.WriteLine("Written:");
         foreach (var path in new[] { paths.Data, paths.Params, paths.Code, paths.Tests, paths.Example, paths.Card })
         {
             output.WriteLine($"  {Path.GetRelativePath(options.Root, path)}");
+        }
+
+        if (stub is not null)
+        {
+            var data = Path.GetRelativePath(options.Root, paths.Data);
+            output.WriteLine(
+                $"  {Path.GetRelativePath(options.Root, stub)}: {data} is larger than {LargeData.ThresholdBytes / (1024 * 1024)} MiB, so git ignores it " +
+                $"(data/.gitignore) and this DVC stub tracks it: commit the stub, then dvc push (README, \"Data and DVC\").");
         }
 
         output.WriteLine();
