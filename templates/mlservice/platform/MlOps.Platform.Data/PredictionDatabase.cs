@@ -1,5 +1,7 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MlOps.Platform.Data.Schema;
+using Npgsql;
 
 namespace MlOps.Platform.Data;
 
@@ -7,12 +9,14 @@ namespace MlOps.Platform.Data;
 public sealed class PredictionDatabase
 {
     private readonly DbContextOptions _options;
+    private readonly string _connectionString;
 
     /// <summary>A database of <paramref name="provider"/> at <paramref name="connectionString"/>.</summary>
     public PredictionDatabase(PredictionStore provider, string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Provider = provider;
+        _connectionString = connectionString;
         // Built once: building context options is the expensive part of a context.
         _options = provider switch
         {
@@ -35,6 +39,24 @@ public sealed class PredictionDatabase
     public PredictionDbContext CreateContext() => Provider == PredictionStore.Sqlite
         ? new SqlitePredictionDbContext((DbContextOptions<SqlitePredictionDbContext>)_options)
         : new PostgresPredictionDbContext((DbContextOptions<PostgresPredictionDbContext>)_options);
+
+    /// <summary>
+    /// Closes the pooled idle connections to this database. After a failure they may be dead (a restarted server
+    /// drops them), and each would fail one more write before the pool found out.
+    /// </summary>
+    public void ClearPool()
+    {
+        if (Provider == PredictionStore.Sqlite)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+        else
+        {
+            using var connection = new NpgsqlConnection(_connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
 
     /// <summary>Applies the migrations the database does not have yet, creating it (a SQLite file) when needed.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)

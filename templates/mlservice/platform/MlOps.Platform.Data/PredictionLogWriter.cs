@@ -143,6 +143,7 @@ public sealed class PredictionLogWriter(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _batch.Clear();
+            database.ClearPool();
             metrics.RecordDropped(PredictionLogMetrics.WriteFailed, rows);
             episodes.RecordDropped(PredictionLogMetrics.WriteFailed, rows, ex);
             await Task.Delay(NextRetryDelay(), time, cancellationToken);

@@ -30,14 +30,16 @@ public static class FeedbackEndpoints
         return models.MapPost("/{name}/feedback", RecordAsync)
             .WithName(Operation)
             .WithSummary("Records what really happened after a logged prediction (its true label or value).")
+            .Accepts<FeedbackRequest>("application/json")
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
-    /// <returns>202 with the feedback's id; 400 naming the invalid field; a problem document: 404 unknown model or prediction.</returns>
+    /// <returns>202 with the feedback's id; 400 naming the invalid field; a problem document: 404 unknown model or prediction, 413 body too large, 415 not JSON.</returns>
     private static async Task<Results<Accepted<FeedbackReceipt>, ValidationProblem, ProblemHttpResult>> RecordAsync(
         string name,
-        FeedbackRequest feedback,
+        HttpRequest request,
         ServedModels models,
         PredictionDatabase database,
         TimeProvider time,
@@ -50,7 +52,16 @@ public static class FeedbackEndpoints
                 $"No model named '{RoutingProblems.Cut(name)}'; this service serves {string.Join(", ", models.Names.Select(n => $"'{n}'"))}.");
         }
 
-        if (!Guid.TryParseExact(feedback.PredictionId, "D", out var predictionId))
+        var (feedback, refused) = await FeedbackRequestReader.ReadAsync(request, cancellationToken);
+        switch (refused)
+        {
+            case ValidationProblem invalid:
+                return invalid;
+            case ProblemHttpResult problem:
+                return problem;
+        }
+
+        if (!Guid.TryParseExact(feedback!.PredictionId, "D", out var predictionId))
         {
             return Problems.Invalid("prediction_id", "is required: the id of the prediction from its X-Prediction-Ids header (a UUID)");
         }
