@@ -46,6 +46,20 @@ public sealed class FeedbackTests(PostgresServer postgres) : IClassFixture<Postg
         }
     }
 
+    [Fact]
+    public async Task Feedback_needs_the_api_key_as_predictions_do()
+    {
+        using var database = await TestDatabase.MigratedAsync(PredictionStore.Sqlite, postgres);
+        await using var service = new LoggedService(database);
+        await service.CreateStartedClientAsync();
+        var anonymous = service.CreateClient();
+        anonymous.DefaultRequestHeaders.Remove("X-Api-Key");
+
+        var response = await LoggedService.FeedbackAsync(anonymous, ServedModelCases.Any.Name, new { prediction_id = Guid.CreateVersion7(), truth = true });
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Feedback_on_an_unknown_model_or_prediction_or_another_models_prediction_gets_404(PredictionStore provider)
@@ -107,6 +121,8 @@ public sealed class FeedbackTests(PostgresServer postgres) : IClassFixture<Postg
         var malformed = await client.PostAsync(new Uri($"/v1/models/{model.Name}/feedback", UriKind.Relative), notJson);
         malformed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await malformed.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject().Select(e => e.Key).Should().Equal("body");
+        using var large = new StringContent($"{{\"prediction_id\": \"{id}\", \"truth\": true, \"source\": \"{new string('s', 20_000)}\"}}", Encoding.UTF8, "application/json");
+        (await client.PostAsync(new Uri($"/v1/models/{model.Name}/feedback", UriKind.Relative), large)).StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         using var text = new StringContent("true", Encoding.UTF8, "text/plain");
         (await client.PostAsync(new Uri($"/v1/models/{model.Name}/feedback", UriKind.Relative), text)).StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
         (await database.FeedbackAsync()).Should().BeEmpty();

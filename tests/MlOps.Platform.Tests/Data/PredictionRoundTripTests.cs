@@ -46,6 +46,36 @@ public sealed class PredictionRoundTripTests(PostgresServer postgres) : IClassFi
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task With_migrate_on_start_an_empty_database_gets_the_schema_in_the_background_and_then_the_predictions(PredictionStore provider)
+    {
+        using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var service = new LoggedService(database, new Dictionary<string, string?> { ["PredictionLog:MigrateOnStart"] = "true" });
+        var client = await service.CreateStartedClientAsync();
+
+        var ids = LoggedService.IdsOf(await LoggedService.PredictAsync(client, ServedModelCases.Any, instances: 3));
+
+        await database.WaitForMigrationsAsync();
+        (await database.WaitForPredictionsAsync(ids)).Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task Readiness_and_predictions_never_wait_for_an_unreachable_database()
+    {
+        using var database = await TestDatabase.CreateAsync(PredictionStore.Postgres, postgres);
+        await using var service = new LoggedService(database, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Predictions"] = $"Host=127.0.0.1;Port={postgres.Port};Database=absent;Username=nobody;Timeout=1",
+            ["PredictionLog:MigrateOnStart"] = "true",
+        });
+
+        var client = await service.CreateStartedClientAsync();
+        var response = await LoggedService.PredictAsync(client, ServedModelCases.Any);
+
+        LoggedService.IdsOf(response).Should().ContainSingle("the prediction is queued; the database is the writer's problem");
+    }
+
     [Fact]
     public async Task Without_a_log_a_prediction_names_no_ids_and_there_is_no_feedback_route_nor_either_in_the_api_document()
     {

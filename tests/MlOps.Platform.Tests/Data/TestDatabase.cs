@@ -69,6 +69,18 @@ public sealed class TestDatabase : IDisposable
         return await context.Feedback.AsNoTracking().ToListAsync();
     }
 
+    /// <summary>Waits until every migration is applied (by the service, in the background); fails after 30 s.</summary>
+    public async Task WaitForMigrationsAsync()
+    {
+        await using var context = Database.CreateContext();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await context.Database.GetPendingMigrationsAsync()).Any())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the service migrates the database when it starts");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits until the predictions with <paramref name="ids"/> are written (the log writes in the background); fails after 30 s.</summary>
     public async Task<List<PredictionRecord>> WaitForPredictionsAsync(IReadOnlyCollection<Guid> ids)
     {

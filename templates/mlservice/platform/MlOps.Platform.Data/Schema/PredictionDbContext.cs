@@ -5,8 +5,9 @@ namespace MlOps.Platform.Data.Schema;
 /// <summary>
 /// The prediction log's schema: tables <c>predictions</c> and <c>feedback</c>, snake_case, with the two indexes its
 /// queries need and no other. Each provider has its own context type (<see cref="SqlitePredictionDbContext"/>,
-/// <see cref="PostgresPredictionDbContext"/>), which owns that provider's migrations: a migration holds the
-/// provider's column types, so one set cannot serve both.
+/// <see cref="PostgresPredictionDbContext"/>), which owns that provider's migrations, made by <c>dotnet ef</c>. One
+/// set cannot serve both: a migration holds the provider's column types, and SQLite's (TEXT for ids and times) on
+/// PostgreSQL break the queries by time (<c>operator does not exist: text &gt; timestamp with time zone</c>).
 /// </summary>
 public abstract class PredictionDbContext(DbContextOptions options) : DbContext(options)
 {

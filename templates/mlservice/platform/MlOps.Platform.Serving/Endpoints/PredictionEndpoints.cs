@@ -45,7 +45,7 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        // Resolved once: without a log, a request pays one null check for the feature.
+        // Resolved once: without a log, a request pays a few null checks for the feature.
         var log = app.Services.GetService<IPredictionLog>();
         var predict = models.MapPost(
                 "/{name}:predict",
