@@ -103,7 +103,10 @@ public sealed class TestDatabase : IDisposable
         if (_file is not null)
         {
             SqliteConnection.ClearAllPools();
-            File.Delete(_file);
+            foreach (var file in new[] { _file, $"{_file}-journal", $"{_file}-wal", $"{_file}-shm" })
+            {
+                File.Delete(file);
+            }
         }
     }
 }
