@@ -36,6 +36,9 @@ for package in python3-sklearn python3-statsmodels; do
   dpkg -s "${package}" >/dev/null 2>&1 || missing+=("${package}")
 done
 
+# PostgreSQL server binaries (initdb, pg_ctl): the prediction log's tests start their own temporary cluster.
+dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
+
 if ((${#missing[@]} > 0)); then
   echo "Installing Debian packages: ${missing[*]}"
   if [[ "$(id -u)" != "0" ]]; then

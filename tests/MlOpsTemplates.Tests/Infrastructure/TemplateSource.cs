@@ -40,9 +40,13 @@ public static class TemplateSource
         return segments.Length == 3 && segments[1] == "packages" && segments[2].EndsWith(".nupkg", StringComparison.Ordinal);
     }
 
-    /// <summary>The platform's packages, one per project under <c>templates/mlservice/platform/</c>.</summary>
+    /// <summary>
+    /// The platform's packages, one per project under <c>templates/mlservice/platform/</c> but those not packed yet
+    /// (<c>&lt;IsPackable&gt;false&lt;/IsPackable&gt;</c>, such as MlOps.Platform.Data until the database option ships it).
+    /// </summary>
     public static IReadOnlyList<string> PlatformProjects =>
         [.. Directory.GetFiles(Path.Combine(RepoPaths.Templates, "mlservice", "platform"), "*.csproj", SearchOption.AllDirectories)
+            .Where(project => !File.ReadAllText(project).Contains("<IsPackable>false</IsPackable>", StringComparison.Ordinal))
             .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal)!];
 
     /// <summary>Copies the template's files to <paramref name="destination"/>, leaving build output behind.</summary>

@@ -150,6 +150,9 @@ public abstract partial class ModelDefinition
         return errors.Count == before ? row : null;
     }
 
+    /// <summary>Why <paramref name="value"/> is not a valid label of this model (<c>must be true or false, got 'x'</c>); null when it is one.</summary>
+    public string? LabelError(RawValue value) => ReadLabel(value, null);
+
     /// <summary>The label of a training row as text (<c>true</c>, <c>premium</c>, <c>12.5</c>).</summary>
     public string LabelText(LabeledRow row)
     {

@@ -94,6 +94,7 @@ public sealed class ModelPathsTransformer(IOptions<ServingOptions> options) : IO
             predictModel.Responses["200"] = new OpenApiResponse
             {
                 Description = "OK",
+                Headers = predictModel.Responses.GetValueOrDefault("200")?.Headers, // the route's, such as the prediction ids
                 Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
                 {
                     [Json] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(prefix + "PredictResponse", document) },

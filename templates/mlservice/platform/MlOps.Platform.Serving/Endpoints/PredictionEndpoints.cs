@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace MlOps.Platform.Serving.Endpoints;
 
@@ -15,8 +18,16 @@ public static class PredictionEndpoints
     public const string ModelVersionHeader = "X-Model-Version";
 
     /// <summary>
-    /// Maps the prediction routes under <c>/v1/models</c>, behind the service protections; returns the group,
-    /// so the application adds its own requirements, such as <c>RequireApiKey()</c>.
+    /// The response header of a logged prediction: the id each instance's prediction is stored under, comma-separated
+    /// in instance order, to send back with its feedback. Only when an <see cref="IPredictionLog"/> is registered
+    /// and took the request (sampling, room in its queue).
+    /// </summary>
+    public const string PredictionIdsHeader = "X-Prediction-Ids";
+
+    /// <summary>
+    /// Maps the prediction routes under <c>/v1/models</c>, behind the service protections, and the routes of every
+    /// registered <see cref="IModelEndpoints"/>; returns the group, so the application adds its own requirements,
+    /// such as <c>RequireApiKey()</c>. When an <see cref="IPredictionLog"/> is registered, predictions go to it.
     /// </summary>
     public static RouteGroupBuilder MapPredictionEndpoints(this WebApplication app)
     {
@@ -34,7 +45,12 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        models.MapPost("/{name}:predict", Predict)
+        // Resolved once: without a log, a request pays a few null checks for the feature.
+        var log = app.Services.GetService<IPredictionLog>();
+        var predict = models.MapPost(
+                "/{name}:predict",
+                (string name, HttpContext context, ServedModels served, IOptions<ServingOptions> options, CancellationToken cancellationToken) =>
+                    Predict(name, context, served, options, log, cancellationToken))
             .WithName(ModelPathsTransformer.PredictOperation)
             .WithSummary("Predicts for a batch of instances.")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -42,6 +58,15 @@ public static class PredictionEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        if (log is not null)
+        {
+            predict.AddOpenApiOperationTransformer(DocumentPredictionIds);
+        }
+
+        foreach (var endpoints in app.Services.GetServices<IModelEndpoints>())
+        {
+            endpoints.Map(models);
+        }
 
         return models;
     }
@@ -93,8 +118,10 @@ public static class PredictionEndpoints
         HttpContext context,
         ServedModels models,
         IOptions<ServingOptions> options,
+        IPredictionLog? log,
         CancellationToken cancellationToken)
     {
+        var started = log is null ? 0 : Stopwatch.GetTimestamp();
         if (models.Find(name) is not { } host)
         {
             return UnknownModel(name, models);
@@ -126,15 +153,33 @@ public static class PredictionEndpoints
                 $"Model {name} {scored.Model.Version} returned a score that is not a number for this input; nothing was predicted.");
         }
 
+        var served = new Answer(log, context, host.Definition, scored.Model.Version, request.Instances!, started);
         return host.Definition.Task switch
         {
-            ModelTask.Binary => TypedResults.Ok(new BinaryPredictResponse(
-                [.. scored.Scores.Cast<BinaryOutcome>().Select(o => new BinaryInstancePrediction(o.Label, o.Probability, o.Score))])),
-            ModelTask.Multiclass => TypedResults.Ok(new MulticlassPredictResponse(
-                [.. scored.Scores.Cast<MulticlassOutcome>().Select(o => new MulticlassInstancePrediction(o.Label, Probabilities(host.Definition, o)))])),
-            _ => TypedResults.Ok(new RegressionPredictResponse(
-                [.. scored.Scores.Cast<RegressionOutcome>().Select(o => new RegressionInstancePrediction(o.Value))])),
+            ModelTask.Binary => TypedResults.Ok(new BinaryPredictResponse(served.Logged(
+                [.. scored.Scores.Cast<BinaryOutcome>().Select(o => new BinaryInstancePrediction(o.Label, o.Probability, o.Score))]))),
+            ModelTask.Multiclass => TypedResults.Ok(new MulticlassPredictResponse(served.Logged(
+                [.. scored.Scores.Cast<MulticlassOutcome>().Select(o => new MulticlassInstancePrediction(o.Label, Probabilities(host.Definition, o)))]))),
+            _ => TypedResults.Ok(new RegressionPredictResponse(served.Logged(
+                [.. scored.Scores.Cast<RegressionOutcome>().Select(o => new RegressionInstancePrediction(o.Value))]))),
         };
+    }
+
+    /// <summary>States <see cref="PredictionIdsHeader"/> in the predict operation's 200 response (only when a log is registered).</summary>
+    private static Task DocumentPredictionIds(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse ok)
+        {
+            ok.Headers ??= new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal);
+            ok.Headers[PredictionIdsHeader] = new OpenApiHeader
+            {
+                Description = "The id of each instance's prediction in the prediction log, comma-separated in instance order; "
+                    + "send it with the feedback on that prediction. Absent when the request was not logged (sampling, or the log's queue was full).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+
+        return Task.CompletedTask;
     }
 
     private static Dictionary<string, double> Probabilities(ModelDefinition model, MulticlassOutcome outcome)
@@ -147,6 +192,29 @@ public static class PredictionEndpoints
         }
 
         return probabilities;
+    }
+
+    /// <summary>A scored request on its way out: hands its predictions to the log, if any, and names their ids in the response.</summary>
+    private readonly record struct Answer(
+        IPredictionLog? Log, HttpContext Context, ModelDefinition Model, string Version, IReadOnlyList<FeatureRow> Inputs, long Started)
+    {
+        public T[] Logged<T>(T[] predictions)
+            where T : class
+        {
+            if (Log is not null)
+            {
+                var requestId = Context.Response.Headers[ServiceDefaults.CorrelationHeader] is [{ Length: > 0 } correlationId]
+                    ? correlationId
+                    : Context.TraceIdentifier;
+                var served = new ServedPredictions(Model, Version, requestId, Inputs, predictions, Stopwatch.GetElapsedTime(Started));
+                if (Log.TryWrite(served, out var ids))
+                {
+                    Context.Response.Headers[PredictionIdsHeader] = string.Join(',', ids);
+                }
+            }
+
+            return predictions;
+        }
     }
 
     private static ProblemHttpResult UnknownModel(string name, ServedModels models) =>
