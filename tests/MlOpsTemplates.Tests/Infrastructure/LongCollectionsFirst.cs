@@ -20,6 +20,7 @@ public sealed class LongCollectionsFirst : Xunit.ITestCollectionOrderer
         nameof(DataImportTests),
         nameof(ContainerTests),
         nameof(AuthoringTests),
+        nameof(ContributingRecipeTests),
     ];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
