@@ -45,15 +45,6 @@ public static class QualityGate
         Accepting(ServingRegression(task, metrics, parameters, serving));
 
     /// <summary>
-    /// Why the model regresses too far against the team's <paramref name="champion"/> (recorded at
-    /// <paramref name="championPath"/>), with how to accept it anyway; null when it does not, when there is no
-    /// champion, or when the champion was measured on other data than <paramref name="dataSha256"/>.
-    /// </summary>
-    public static string? CheckChampion(
-        ModelTask task, IReadOnlyDictionary<string, double> metrics, TrainingParams parameters, Champion? champion, string championPath, string dataSha256) =>
-        Accepting(ChampionRegression(task, metrics, parameters, champion, championPath, dataSha256));
-
-    /// <summary>
     /// The whole gate of <paramref name="model"/>: thresholds, baseline, its own rules, and regression against the
     /// <paramref name="serving"/> model and against the committed <paramref name="champion"/> when it was measured on
     /// the same data (<paramref name="dataSha256"/>).

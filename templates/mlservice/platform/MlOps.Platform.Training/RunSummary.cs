@@ -20,7 +20,7 @@ public static class RunSummary
     }
 
     /// <summary>The Markdown of one run: a heading with the verdict, a table of the primary metric, the gate's reasons.</summary>
-    public static string Render(RunRecord run, string championPath)
+    private static string Render(RunRecord run, string championPath)
     {
         ArgumentNullException.ThrowIfNull(run);
         var gate = run.Gate;
