@@ -32,7 +32,8 @@ done
 dpkg -s libgomp1 >/dev/null 2>&1 || missing+=(libgomp1)
 # Real public datasets (iris, wine, breast cancer, diabetes; Fair's affairs, Spector): the platform tests
 # train and check fixture models on them.
-for package in python3-sklearn python3-statsmodels; do
+# The ONNX tests export models with PyTorch and build/check ONNX graphs with the onnx package.
+for package in python3-sklearn python3-statsmodels python3-torch python3-onnx; do
   dpkg -s "${package}" >/dev/null 2>&1 || missing+=("${package}")
 done
 

@@ -18,7 +18,7 @@ public sealed class ModelFileLimitsTests : IDisposable
     [Fact]
     public void A_good_model_loads_within_the_default_limits()
     {
-        TrainedModel.Load(new MLContext(), _folder.ModelPath, s_definition).Version.Should().NotBeNullOrEmpty();
+        TrainedModel.Load(_folder.ModelPath, s_definition).Version.Should().NotBeNullOrEmpty();
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ModelFileLimitsTests : IDisposable
 
     private ModelLoadException Refused(ModelFileLimits limits)
     {
-        var load = () => TrainedModel.Load(new MLContext(), _folder.ModelPath, s_definition, limits);
+        var load = () => TrainedModel.Load(_folder.ModelPath, s_definition, limits);
         var refused = load.Should().Throw<ModelLoadException>().Which;
         refused.Reason.Should().NotContain(_folder.Root, "the short reason is shown to anyone and names no path");
         return refused;

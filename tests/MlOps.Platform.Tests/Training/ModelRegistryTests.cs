@@ -133,7 +133,7 @@ public class ModelRegistryTests
         models.Serving!.Version.Should().Be(version);
         File.ReadAllText(Path.Combine(models.Path, ModelManifest.FileName)).Should().Be(File.ReadAllText(Path.Combine(registered, ModelManifest.FileName)));
         Bytes(models.ServingModel).Should().Equal(Bytes(Path.Combine(registered, TrainedModel.FileName)), $"model.zip must be the registered {version}");
-        TrainedModel.Load(new Microsoft.ML.MLContext(), models.ServingModel, models.Model).Version.Should().Be(version);
+        TrainedModel.Load(models.ServingModel, models.Model).Version.Should().Be(version);
     }
 
     private static byte[] Bytes(string path) => File.ReadAllBytes(path);

@@ -76,25 +76,24 @@ public class ReproducibilityTests
     /// <summary>What the model at <paramref name="modelPath"/> outputs for each row: its score, or its scores per class.</summary>
     private static float[][] Scores(ModelDefinition model, string modelPath, IEnumerable<LabeledRow> rows)
     {
-        var ml = new MLContext();
-        var trained = TrainedModel.Load(ml, modelPath, model);
+        using var trained = TrainedModel.Load(modelPath, model);
         var rowsAsFeatures = rows.Select(r => new FeatureRow { Numbers = r.Numbers, Categories = r.Categories }).ToArray();
         switch (model.Task)
         {
             case ModelTask.Binary:
-                using (var engine = trained.CreateEngine<BinaryPrediction>(ml))
+                using (var engine = trained.CreateEngine<BinaryPrediction>())
                 {
                     return [.. rowsAsFeatures.Select(r => engine.Predict(r)).Select(p => new[] { p.Probability, p.Score })];
                 }
 
             case ModelTask.Multiclass:
-                using (var engine = trained.CreateEngine<MulticlassPrediction>(ml))
+                using (var engine = trained.CreateEngine<MulticlassPrediction>())
                 {
                     return [.. rowsAsFeatures.Select(r => engine.Predict(r).Score.ToArray())];
                 }
 
             default:
-                using (var engine = trained.CreateEngine<RegressionPrediction>(ml))
+                using (var engine = trained.CreateEngine<RegressionPrediction>())
                 {
                     return [.. rowsAsFeatures.Select(r => new[] { engine.Predict(r).Score })];
                 }

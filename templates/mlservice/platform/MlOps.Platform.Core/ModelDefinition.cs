@@ -49,6 +49,12 @@ public abstract partial class ModelDefinition
     /// </summary>
     public virtual IReadOnlyList<DerivedFeature> DerivedFeatures => [];
 
+    /// <summary>
+    /// How the model is made, stored and scored: an ML.NET pipeline that <c>make train</c> fits (the default), or a
+    /// model trained elsewhere and imported (an ONNX graph: <c>OnnxModelDefinition</c> of MlOps.Platform.Onnx).
+    /// </summary>
+    public virtual ModelKind Kind => MlNetKind.Instance;
+
     /// <summary>The column of the training CSV the model learns to predict.</summary>
     public abstract LabelColumn Label { get; }
 

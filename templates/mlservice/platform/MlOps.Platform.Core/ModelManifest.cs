@@ -21,6 +21,15 @@ public sealed record ModelManifest
     /// <summary>The task of that model; serving refuses a file whose task differs from the definition's.</summary>
     public ModelTask? Task { get; init; }
 
+    /// <summary>The kind of the model (<see cref="ModelKind.Name"/>); absent for ML.NET pipelines trained here.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>
+    /// For a model made elsewhere and imported: the repository file it came from and what is known of it (sha256,
+    /// producer, producer_version, opset), by key.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Origin { get; init; }
+
     /// <summary>The model version; training writes the id of its run with dots (<c>20261124.063700.ab12</c>).</summary>
     public required string Version { get; init; }
 
@@ -90,7 +99,7 @@ public sealed record ModelManifest
         foreach (var (field, value) in new[]
                  {
                      ("version", manifest.Version), ("model", manifest.Model), ("trainer", manifest.Trainer),
-                     ("run_id", manifest.RunId), ("git_commit", manifest.GitCommit),
+                     ("run_id", manifest.RunId), ("git_commit", manifest.GitCommit), ("kind", manifest.Kind),
                  })
         {
             if (value is not null && !IsPlainField(value))

@@ -2,16 +2,19 @@ using Microsoft.ML;
 
 namespace MlOps.Platform;
 
-/// <summary>A fitted pipeline (features + trainer) of one model and its manifest, loaded from the model's folder.</summary>
-public sealed class TrainedModel
+/// <summary>
+/// A loaded model of any kind (<see cref="ModelDefinition.Kind"/>) with its manifest: the thread-safe
+/// <see cref="Scorer"/> that serving, evaluation and the tests score with.
+/// </summary>
+public sealed class TrainedModel : IDisposable
 {
-    /// <summary>The file name of the saved pipeline in a model's folder.</summary>
+    /// <summary>The file name of the saved model in a model's folder, whatever its kind.</summary>
     public const string FileName = "model.zip";
 
-    private TrainedModel(ModelDefinition definition, ITransformer transformer, ModelManifest? manifest, ReadOnlyMemory<byte> manifestJson = default)
+    private TrainedModel(ModelDefinition definition, ModelScorer scorer, ModelManifest? manifest, ReadOnlyMemory<byte> manifestJson = default)
     {
         Definition = definition;
-        Transformer = transformer;
+        Scorer = scorer;
         Manifest = manifest;
         ManifestJson = manifestJson;
     }
@@ -19,8 +22,11 @@ public sealed class TrainedModel
     /// <summary>The definition the model was loaded for.</summary>
     public ModelDefinition Definition { get; }
 
-    /// <summary>The fitted ML.NET pipeline: feature transforms and trainer.</summary>
-    public ITransformer Transformer { get; }
+    /// <summary>Scores batches of rows with the model; thread-safe.</summary>
+    public ModelScorer Scorer { get; }
+
+    /// <summary>The fitted ML.NET pipeline of a model of <see cref="MlNetKind"/>; null for the other kinds.</summary>
+    public ITransformer? Transformer => (Scorer as MlNetScorer)?.Transformer;
 
     /// <summary>The manifest read with the model; null when there was none.</summary>
     public ModelManifest? Manifest { get; }
@@ -38,10 +44,8 @@ public sealed class TrainedModel
     /// <exception cref="ModelLoadException">
     /// The model is missing, not a regular file, too large, corrupt, of another model or task, or cannot score the canary.
     /// </exception>
-    public static TrainedModel Load(
-        MLContext ml, string modelPath, ModelDefinition definition, ModelFileLimits? limits = null, CancellationToken cancellationToken = default)
+    public static TrainedModel Load(string modelPath, ModelDefinition definition, ModelFileLimits? limits = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(definition);
         limits ??= ModelFileLimits.Default;
         if (!File.Exists(modelPath) && !Directory.Exists(modelPath))
@@ -68,18 +72,23 @@ public sealed class TrainedModel
 
         var archive = ModelFiles.ReadRegular(modelPath, "model file", limits.MaxModelBytes, limits.ReadTimeout, cancellationToken);
         ModelFiles.CheckArchive(archive, modelPath, limits);
-        ITransformer transformer;
-        try
+        if (manifest?.Kind is { } kind && kind != definition.Kind.Name)
         {
-            transformer = ml.Model.Load(new MemoryStream(archive, writable: false), out _);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new ModelLoadException($"Model file '{modelPath}' is corrupt or was not written by this trainer: {ex.Message}", "model file is corrupt", ex);
+            throw new ModelLoadException(
+                $"Model file '{modelPath}' is a model of kind {kind}, but model '{definition.Name}' is of kind {definition.Kind.Name}.", "model file is of another kind");
         }
 
-        var model = new TrainedModel(definition, transformer, manifest, manifestJson);
-        model.VerifyCanary(ml);
+        var model = new TrainedModel(definition, definition.Kind.Open(archive, definition, modelPath), manifest, manifestJson);
+        try
+        {
+            model.VerifyCanary();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
         return model;
     }
 
@@ -88,20 +97,43 @@ public sealed class TrainedModel
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(transformer);
-        return new(definition, transformer, manifest);
+        return new(definition, new MlNetScorer(new MLContext(), definition, transformer), manifest);
     }
 
+    /// <summary>Opens a model of the definition's kind from the bytes of its <c>model.zip</c> (a packaged import, before it is saved).</summary>
+    /// <exception cref="ModelLoadException">The archive is not a usable model of the definition, or fails the canary.</exception>
+    public static TrainedModel FromArchive(ModelDefinition definition, byte[] archive, string path, ModelManifest? manifest = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var model = new TrainedModel(definition, definition.Kind.Open(archive, definition, path), manifest);
+        try
+        {
+            model.VerifyCanary();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        return model;
+    }
+
+    /// <summary>Scores rows with the model (<see cref="ModelScorer.Score"/>).</summary>
+    public Outcome[] Score(IReadOnlyList<FeatureRow> rows) => Scorer.Score(rows);
+
+    /// <summary>Releases the model's scorer.</summary>
+    public void Dispose() => Scorer.Dispose();
+
     /// <summary>
-    /// A prediction engine with the output type of the model's task (<see cref="BinaryPrediction"/>,
+    /// A prediction engine of an ML.NET model with the output type of its task (<see cref="BinaryPrediction"/>,
     /// <see cref="MulticlassPrediction"/> or <see cref="RegressionPrediction"/>). Not thread-safe.
     /// </summary>
-    public PredictionEngine<FeatureRow, TPrediction> CreateEngine<TPrediction>(MLContext ml)
-        where TPrediction : class, new()
-    {
-        ArgumentNullException.ThrowIfNull(ml);
-        return ml.Model.CreatePredictionEngine<FeatureRow, TPrediction>(
-            Transformer, ignoreMissingColumns: true, inputSchemaDefinition: Definition.InputSchema);
-    }
+    /// <exception cref="InvalidOperationException">The model is not of <see cref="MlNetKind"/>.</exception>
+    public PredictionEngine<FeatureRow, TPrediction> CreateEngine<TPrediction>()
+        where TPrediction : class, new() =>
+        (Scorer as MlNetScorer ?? throw new InvalidOperationException($"Model '{Definition.Name}' is of kind {Definition.Kind.Name}, not an ML.NET pipeline."))
+            .CreateEngine<TPrediction>();
 
     /// <summary>The canary row of the definition, validated.</summary>
     public FeatureRow CanaryRow()
@@ -113,20 +145,16 @@ public sealed class TrainedModel
     }
 
     /// <summary>A model that cannot score a typical row, or scores it as something its task cannot produce, must never serve.</summary>
-    private void VerifyCanary(MLContext ml)
+    private void VerifyCanary()
     {
         var canary = CanaryRow();
         string? problem;
         try
         {
-            problem = Definition.Task switch
-            {
-                ModelTask.Binary => CheckBinary(ml, canary),
-                ModelTask.Multiclass => CheckMulticlass(ml, canary),
-                _ => CheckRegression(ml, canary),
-            };
+            var outcomes = Scorer.Score([canary]);
+            problem = outcomes.Length != 1 ? $"{outcomes.Length} predictions for one row" : Check(outcomes[0]);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or ModelLoadException)
         {
             throw new ModelLoadException($"Model '{Version}' cannot score the canary row: {ex.Message}", "model failed its canary prediction", ex);
         }
@@ -137,32 +165,22 @@ public sealed class TrainedModel
         }
     }
 
-    private string? CheckBinary(MLContext ml, FeatureRow canary)
+    private string? Check(Outcome outcome)
     {
-        using var engine = CreateEngine<BinaryPrediction>(ml);
-        var probability = engine.Predict(canary).Probability;
-        return float.IsFinite(probability) && probability is >= 0 and <= 1 ? null : $"{probability}, not a probability";
-    }
-
-    private string? CheckMulticlass(MLContext ml, FeatureRow canary)
-    {
-        using var engine = CreateEngine<MulticlassPrediction>(ml);
-        var prediction = engine.Predict(canary);
         var classes = Definition.Label.Classes;
-        if (!classes.Contains(prediction.PredictedLabel, StringComparer.Ordinal))
+        return outcome switch
         {
-            return $"'{prediction.PredictedLabel}', not one of {string.Join(", ", classes)}";
-        }
-
-        return prediction.Score.Length == classes.Count && prediction.Score.All(p => float.IsFinite(p) && p is >= 0 and <= 1)
-            ? null
-            : $"[{string.Join(", ", prediction.Score)}], not one probability per class ({classes.Count})";
-    }
-
-    private string? CheckRegression(MLContext ml, FeatureRow canary)
-    {
-        using var engine = CreateEngine<RegressionPrediction>(ml);
-        var value = engine.Predict(canary).Score;
-        return float.IsFinite(value) ? null : $"{value}, not a finite number";
+            BinaryOutcome binary when Definition.Task == ModelTask.Binary =>
+                float.IsFinite(binary.Probability) && binary.Probability is >= 0 and <= 1 ? null : $"{binary.Probability}, not a probability",
+            MulticlassOutcome multiclass when Definition.Task == ModelTask.Multiclass =>
+                !classes.Contains(multiclass.Label, StringComparer.Ordinal)
+                    ? $"'{multiclass.Label}', not one of {string.Join(", ", classes)}"
+                    : multiclass.Probabilities.Length == classes.Count && multiclass.Probabilities.All(p => float.IsFinite(p) && p is >= 0 and <= 1)
+                        ? null
+                        : $"[{string.Join(", ", multiclass.Probabilities)}], not one probability per class ({classes.Count})",
+            RegressionOutcome regression when Definition.Task == ModelTask.Regression =>
+                float.IsFinite(regression.Value) ? null : $"{regression.Value}, not a finite number",
+            _ => $"a {outcome.GetType().Name}, not a prediction of a {Definition.Task.ToText()} task",
+        };
     }
 }

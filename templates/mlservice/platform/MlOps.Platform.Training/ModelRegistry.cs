@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.ML;
 
 namespace MlOps.Platform.Training;
 
@@ -58,8 +57,12 @@ public static class ModelRegistry
     /// Saves a model that passed the gate as <c>registry/&lt;version&gt;/</c>. The folder is written under a
     /// temporary name and renamed, so a registered version is always complete.
     /// </summary>
-    public static string Register(string modelsDirectory, ITransformer model, DataViewSchema inputSchema, ModelManifest manifest)
+    /// <param name="modelsDirectory">The model's folder.</param>
+    /// <param name="save">Writes the model's <c>model.zip</c> to the path it is given.</param>
+    /// <param name="manifest">The manifest of the version.</param>
+    public static string Register(string modelsDirectory, Action<string> save, ModelManifest manifest)
     {
+        ArgumentNullException.ThrowIfNull(save);
         ArgumentNullException.ThrowIfNull(manifest);
         var target = PathOf(modelsDirectory, manifest.Version);
         if (Directory.Exists(target))
@@ -69,7 +72,7 @@ public static class ModelRegistry
 
         var staging = target + ".tmp";
         Directory.CreateDirectory(staging);
-        new MLContext().Model.Save(model, inputSchema, Path.Combine(staging, TrainedModel.FileName));
+        save(Path.Combine(staging, TrainedModel.FileName));
         manifest.Save(Path.Combine(staging, ModelManifest.FileName));
         Directory.Move(staging, target);
         return target;
@@ -99,7 +102,7 @@ public static class ModelRegistry
         // A registered model must still load and score the canary row before it may serve.
         try
         {
-            TrainedModel.Load(new MLContext(), Path.Combine(source, TrainedModel.FileName), model);
+            TrainedModel.Load(Path.Combine(source, TrainedModel.FileName), model).Dispose();
         }
         catch (ModelLoadException ex)
         {

@@ -5,12 +5,16 @@ namespace MlOps.Platform.Training;
 /// <summary>A model's data split for training and evaluation, with the number of rows on each side.</summary>
 public sealed record DataSplit(IDataView TrainSet, IDataView TestSet, int TrainRows, int TestRows);
 
-/// <summary>The outcome of one training run, before anything is written to disk.</summary>
+/// <summary>The outcome of one training run (or of the evaluation of an imported model), before anything is written to disk.</summary>
+/// <param name="Save">Writes the model's <c>model.zip</c> to the path it is given.</param>
+/// <param name="Metrics">The task's metrics on the held-out rows (all rows of an imported model's evaluation data).</param>
+/// <param name="FeatureReference">The distribution of each feature in the rows the model learnt from, for drift.</param>
+/// <param name="Import">The packaged source file of a model made elsewhere; null for a model trained here.</param>
 public sealed record TrainingResult(
-    ITransformer Model,
-    IDataView TestSet,
+    Action<string> Save,
     IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyDictionary<string, FeatureReference> FeatureReference);
+    IReadOnlyDictionary<string, FeatureReference> FeatureReference,
+    PackagedModel? Import = null);
 
 /// <summary>
 /// Fits a model's feature pipeline and trainer on a seeded split of its data and evaluates it on the
@@ -34,10 +38,35 @@ public static class ModelTrainer
         var fitted = model.Fit(ml, split.TrainSet, TrainerFactory.Create(ml, model.Task, parameters));
         var trainingRows = model.FromDataView(ml, split.TrainSet);
         return new TrainingResult(
-            fitted,
-            split.TestSet,
+            path => ml.Model.Save(fitted, split.TestSet.Schema, path),
             Evaluate(ml, model, fitted, split.TestSet, trainingRows),
             MlOps.Platform.FeatureReference.FromRows(model, [.. trainingRows]));
+    }
+
+    /// <summary>
+    /// For a model made elsewhere (<see cref="ModelKind.TrainsHere"/> false): packages its source file from the
+    /// repository at <paramref name="repositoryRoot"/>, loads it with its canary, and evaluates it on every row of its
+    /// evaluation data (it never saw them: nothing is held out, and the regression baseline is their mean).
+    /// </summary>
+    /// <exception cref="TrainingException">The source file is missing or cannot be loaded or scored.</exception>
+    public static TrainingResult Import(ModelDefinition model, IReadOnlyList<LabeledRow> rows, string repositoryRoot)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rows);
+        try
+        {
+            var package = model.Kind.Package(model, repositoryRoot);
+            using var imported = TrainedModel.FromArchive(model, package.Archive, package.Source);
+            return new TrainingResult(
+                path => File.WriteAllBytes(path, package.Archive),
+                Evaluate(new MLContext(seed: 0), imported, rows, rows),
+                MlOps.Platform.FeatureReference.FromRows(model, rows),
+                package);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new TrainingException(ex.Message, ex);
+        }
     }
 
     /// <summary>
@@ -136,6 +165,20 @@ public static class ModelTrainer
         model.Task == ModelTask.Regression
             ? [[.. Enumerable.Range(0, rows.Count)]]
             : [.. Enumerable.Range(0, rows.Count).GroupBy(i => model.LabelText(rows[i]), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList())];
+
+    /// <summary>
+    /// Quality metrics of a loaded model of any kind on <paramref name="testRows"/>, scored through its scorer as serving
+    /// scores them, with the baseline of <see cref="Evaluate(MLContext, ModelDefinition, ITransformer, IDataView, IReadOnlyList{LabeledRow})"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Evaluate(
+        MLContext ml, TrainedModel model, IReadOnlyList<LabeledRow> testRows, IReadOnlyList<LabeledRow> trainingRows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(testRows);
+        ArgumentNullException.ThrowIfNull(trainingRows);
+        var outcomes = model.Score(testRows);
+        return TaskMetrics.FromOutcomes(ml, model.Definition, outcomes, testRows, trainingRows.Average(r => (double)r.Value));
+    }
 
     /// <summary>
     /// Quality metrics of <paramref name="transformer"/> on <paramref name="testSet"/> for the model's task,

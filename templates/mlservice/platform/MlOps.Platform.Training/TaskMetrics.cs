@@ -114,6 +114,45 @@ public static class TaskMetrics
         };
     }
 
+    /// <summary>
+    /// The metrics of the model's task from its predictions of <paramref name="rows"/> (same order) and their labels,
+    /// computed by the same evaluators as those of a model trained here; <paramref name="trainingMean"/> is the
+    /// regression baseline. A binary outcome without a raw score ranks by its probability (the same AUC).
+    /// </summary>
+    public static SortedDictionary<string, double> FromOutcomes(
+        MLContext ml, ModelDefinition model, IReadOnlyList<Outcome> outcomes, IReadOnlyList<LabeledRow> rows, double trainingMean)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (outcomes.Count != rows.Count || rows.Count == 0)
+        {
+            throw new TrainingException($"Cannot evaluate {outcomes.Count} predictions against {rows.Count} rows.");
+        }
+
+        switch (model.Task)
+        {
+            case ModelTask.Binary:
+                var binary = outcomes.Cast<BinaryOutcome>().ToList();
+                return Binary(ml, ml.Data.LoadFromEnumerable(binary.Select((o, i) => new ScoredBinary
+                {
+                    Label = rows[i].Flag,
+                    Score = o.Score,
+                    Probability = o.Probability,
+                    PredictedLabel = o.Label,
+                })));
+            case ModelTask.Multiclass:
+                var multiclass = outcomes.Cast<MulticlassOutcome>().ToList();
+                return Multiclass(model.Label.Classes, [.. rows.Select(r => r.Class)], [.. multiclass.Select(o => o.Label)], [.. multiclass.Select(o => o.Probabilities)]);
+            default:
+                return Regression(
+                    ml,
+                    ml.Data.LoadFromEnumerable(outcomes.Cast<RegressionOutcome>().Select((o, i) => new ScoredValue { Label = rows[i].Value, Score = o.Value })),
+                    trainingMean);
+        }
+    }
+
     /// <summary>A metric of a manifest or run formatted for a table; "-" when it was not measured.</summary>
     public static string Format(IReadOnlyDictionary<string, double>? metrics, string name) =>
         metrics is not null && metrics.TryGetValue(name, out var value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "-";
@@ -129,5 +168,23 @@ public static class TaskMetrics
         }
 
         return -1;
+    }
+
+    private sealed class ScoredBinary
+    {
+        public bool Label { get; set; }
+
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+
+    private sealed class ScoredValue
+    {
+        public float Label { get; set; }
+
+        public float Score { get; set; }
     }
 }

@@ -30,8 +30,8 @@ public static class TrainingRun
     }
 
     /// <summary>
-    /// Scores the serving model on the held-out split of the data (same seed and fraction as training),
-    /// applies the quality gate's thresholds and writes the metrics beside the model.
+    /// Scores the serving model on the held-out split of the data (same seed and fraction as training; every row
+    /// for a model imported from elsewhere), applies the quality gate's thresholds and writes the metrics beside the model.
     /// </summary>
     public static IReadOnlyDictionary<string, double> Evaluate(TrainingOptions options, TextWriter log)
     {
@@ -45,16 +45,29 @@ public static class TrainingRun
         TrainedModel model;
         try
         {
-            model = TrainedModel.Load(ml, modelPath, definition);
+            model = TrainedModel.Load(modelPath, definition);
         }
         catch (ModelLoadException ex)
         {
             throw new TrainingException(ex.Message, ex);
         }
 
-        var split = ModelTrainer.Split(ml, definition, rows, parameters);
-        var metrics = ModelTrainer.Evaluate(ml, definition, model.Transformer, split.TestSet, definition.FromDataView(ml, split.TrainSet));
-        log.WriteLine($"Model {definition.Name} {model.Version} on the held-out split of {options.Data}:");
+        IReadOnlyDictionary<string, double> metrics;
+        using (model)
+        {
+            if (model.Transformer is { } transformer)
+            {
+                var split = ModelTrainer.Split(ml, definition, rows, parameters);
+                metrics = ModelTrainer.Evaluate(ml, definition, transformer, split.TestSet, definition.FromDataView(ml, split.TrainSet));
+                log.WriteLine($"Model {definition.Name} {model.Version} on the held-out split of {options.Data}:");
+            }
+            else
+            {
+                metrics = ModelTrainer.Evaluate(ml, model, rows, rows);
+                log.WriteLine($"Model {definition.Name} {model.Version} ({definition.Kind.Name}, made elsewhere) on every row of {options.Data}:");
+            }
+        }
+
         WriteMetrics(metrics, log);
         var failures = QualityGate.Check(definition, metrics, parameters);
         var evaluationPath = Path.Combine(options.Output, EvaluationFileName);
@@ -96,7 +109,7 @@ public static class TrainingRun
             Task = definition.Task.ToText(),
             Status = RunRecord.Failed,
             StartedAt = startedAt,
-            Trainer = parameters.Values.GetValueOrDefault("trainer", "unknown"),
+            Trainer = definition.Kind.TrainsHere ? parameters.Values.GetValueOrDefault("trainer", "unknown") : definition.Kind.Name,
             GitCommit = Provenance.GitCommit(),
             UncommittedChanges = Provenance.UncommittedChanges(),
             Data = new DataInfo(options.Data, File.Exists(options.Data) ? TrainingData.Sha256(options.Data) : null, null),
@@ -117,9 +130,18 @@ public static class TrainingRun
             run = run with { Data = run.Data with { Rows = rows.Count } };
             log.WriteLine(
                 $"Run {runId} of model {definition.Name} ({definition.Task.ToText()}): validated {rows.Count} rows from {options.Data}; " +
-                $"training '{parameters.Trainer}' with seed {parameters.Seed}.");
+                (definition.Kind.TrainsHere
+                    ? $"training '{parameters.Trainer}' with seed {parameters.Seed}."
+                    : $"evaluating the {definition.Kind.Name} model made elsewhere on every row."));
 
-            var result = ModelTrainer.Train(definition, rows, parameters);
+            var result = definition.Kind.TrainsHere
+                ? ModelTrainer.Train(definition, rows, parameters)
+                : ModelTrainer.Import(definition, rows, options.Root);
+            if (result.Import is { } import)
+            {
+                log.WriteLine($"  {import.Source}: {string.Join(", ", import.Origin.Select(o => $"{o.Key} {o.Value}"))}");
+            }
+
             var baseline = TaskMetrics.BaselineMetric(definition.Task);
             run = run with
             {
@@ -128,7 +150,7 @@ public static class TrainingRun
             };
             WriteMetrics(result.Metrics, log);
             TrainingJson.Write(Path.Combine(models, MetricsFileName), result.Metrics);
-            if (rows.Count < ModelTrainer.SmallDataRows)
+            if (rows.Count < ModelTrainer.SmallDataRows && definition.Kind.TrainsHere)
             {
                 var folds = ModelTrainer.CrossValidate(definition, rows, parameters);
                 run = run with { CrossValidation = folds };
@@ -165,7 +187,9 @@ public static class TrainingRun
                 Task = definition.Task,
                 Version = RunLog.VersionOf(runId),
                 CreatedAt = DateTimeOffset.UtcNow,
-                Trainer = parameters.Trainer,
+                Trainer = run.Trainer,
+                Kind = definition.Kind.TrainsHere ? null : definition.Kind.Name,
+                Origin = result.Import is { } origin ? new Dictionary<string, string>(origin.Origin, StringComparer.Ordinal) { ["source"] = origin.Source } : null,
                 DataSha256 = run.Data.Sha256 ?? TrainingData.Sha256(options.Data),
                 Params = parameters.Values,
                 Metrics = result.Metrics,
@@ -174,7 +198,7 @@ public static class TrainingRun
                 GitCommit = run.GitCommit,
                 FeatureReference = result.FeatureReference,
             };
-            var registered = ModelRegistry.Register(models, result.Model, result.TestSet.Schema, manifest);
+            var registered = ModelRegistry.Register(models, result.Save, manifest);
             run = run with { Status = RunRecord.Passed, RegisteredVersion = manifest.Version };
             log.WriteLine($"Quality gate passed; model {manifest.Version} registered in {registered}.");
             if (IsExperimentNoBetter(options, definition, result.Metrics, serving))

@@ -1,15 +1,13 @@
 using System.Diagnostics;
-using Microsoft.Extensions.ObjectPool;
-using Microsoft.ML;
 
 namespace MlOps.Platform.Serving.Inference;
 
 /// <summary>
-/// Holds one model of the repository (<see cref="Definition"/>) as it is served, and a pool of prediction engines for it. A PredictionEngine is not
-/// thread-safe, so each request borrows one from the pool and returns it.
+/// Holds one model of the repository (<see cref="Definition"/>) as it is served, whatever its kind: the loaded model's
+/// scorer is thread-safe and shared by every request.
 /// A new model is loaded and canary-checked beside the serving one, then swapped in atomically:
-/// requests that started on the old model finish on its engines, later ones use the new model, and the
-/// old pool is disposed when its last request returns. A model that fails to load never replaces a
+/// requests that started on the old model finish on it, later ones use the new model, and the
+/// old one is disposed when its last request returns. A model that fails to load never replaces a
 /// good one.
 /// </summary>
 public sealed class ModelHost : IDisposable
@@ -66,7 +64,7 @@ public sealed class ModelHost : IDisposable
     public LoadFailure? LastReloadFailure => _served is null ? null : _lastFailure;
 
     /// <summary>
-    /// Loads <c>model.zip</c> with its manifest, runs the canary, builds a warm engine pool and swaps it in.
+    /// Loads <c>model.zip</c> with its manifest, runs the canary (which warms the scorer) and swaps it in.
     /// On failure the model serving so far (if any) keeps serving and the reason is kept.
     /// </summary>
     public LoadOutcome TryLoad() => TryLoad(ModelPath);
@@ -77,15 +75,10 @@ public sealed class ModelHost : IDisposable
     public LoadOutcome TryLoad(string modelPath, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var ml = new MLContext();
         TrainedModel model;
-        ObjectPool<Scorer> pool;
         try
         {
-            model = TrainedModel.Load(ml, modelPath, Definition, _limits, cancellationToken);
-            pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
-                .Create(new EnginePolicy(ml, model));
-            pool.Return(pool.Get()); // the first request after the swap must not pay for building an engine
+            model = TrainedModel.Load(modelPath, Definition, _limits, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -106,14 +99,14 @@ public sealed class ModelHost : IDisposable
         var previous = _served;
         previous?.Drift?.Stop();
         _metrics.ClearDrift();
-        _served = new Served(model, pool, drift);
+        _served = new Served(model, drift);
         previous?.Release();
         _lastFailure = null;
         _metrics.RecordServing(model, loadedAt, Stopwatch.GetElapsedTime(started));
         return new LoadOutcome(true, ServingStatus(model), previous?.Model, driftNote);
     }
 
-    /// <summary>Scores a batch with one pooled engine of the serving model; null when no model is loaded.</summary>
+    /// <summary>Scores a batch with the serving model; null when no model is loaded.</summary>
     public Scored? Predict(IReadOnlyList<FeatureRow> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
@@ -126,20 +119,7 @@ public sealed class ModelHost : IDisposable
 
             try
             {
-                var engine = served.Pool.Get();
-                var scores = new Outcome[instances.Count];
-                try
-                {
-                    for (var i = 0; i < scores.Length; i++)
-                    {
-                        scores[i] = engine.Score(instances[i]);
-                    }
-                }
-                finally
-                {
-                    served.Pool.Return(engine);
-                }
-
+                var scores = served.Model.Score(instances);
                 _metrics.RecordPredictions(instances, scores);
                 served.Drift?.Observe(instances);
                 return new Scored(served.Model, scores);
@@ -153,7 +133,7 @@ public sealed class ModelHost : IDisposable
         return null;
     }
 
-    /// <summary>Releases the serving model: its engines are disposed once the last request using them returns.</summary>
+    /// <summary>Releases the serving model: it is disposed once the last request using it returns.</summary>
     public void Dispose() => _served?.Release();
 
     private (DriftMonitor? Monitor, string Note) CreateDriftMonitor(TrainedModel model)
@@ -180,14 +160,12 @@ public sealed class ModelHost : IDisposable
             ? $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction. The last reload, at {failure.At:u}, was refused: {failure.Reason}."
             : $"Model {Definition.Name} {model.Version} is loaded and passed its canary prediction.";
 
-    /// <summary>A model in service: counts the requests using it, so its engines are disposed only after the last one.</summary>
-    private sealed class Served(TrainedModel model, ObjectPool<Scorer> pool, DriftMonitor? drift)
+    /// <summary>A model in service: counts the requests using it, so it is disposed only after the last one.</summary>
+    private sealed class Served(TrainedModel model, DriftMonitor? drift)
     {
         private int _leases = 1; // the host's own reference, released when the model is swapped out
 
         public TrainedModel Model { get; } = model;
-
-        public ObjectPool<Scorer> Pool { get; } = pool;
 
         public DriftMonitor? Drift { get; } = drift;
 
@@ -212,16 +190,9 @@ public sealed class ModelHost : IDisposable
         {
             if (Interlocked.Decrement(ref _leases) == 0)
             {
-                (Pool as IDisposable)?.Dispose();
+                Model.Dispose();
             }
         }
-    }
-
-    private sealed class EnginePolicy(MLContext ml, TrainedModel model) : PooledObjectPolicy<Scorer>
-    {
-        public override Scorer Create() => Scorer.Create(ml, model);
-
-        public override bool Return(Scorer obj) => true;
     }
 }
 
