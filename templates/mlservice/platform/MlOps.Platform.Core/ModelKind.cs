@@ -32,7 +32,42 @@ public abstract class ModelKind
     /// <exception cref="ModelLoadException">The source file is missing or not usable.</exception>
     public virtual PackagedModel Package(ModelDefinition definition, string repositoryRoot) =>
         throw new NotSupportedException($"Models of kind {Name} are trained here, not packaged from a file.");
+
+    /// <summary>
+    /// For a kind imported from a file (<c>make add-model ... ONNX=</c>): works out how the file binds to
+    /// <paramref name="model"/> (defined from the evaluation data), checks it by scoring <paramref name="rows"/>, and
+    /// gives the C# the model's definition needs for it.
+    /// </summary>
+    /// <param name="file">The bytes of the model file.</param>
+    /// <param name="path">Its path, for messages.</param>
+    /// <param name="model">The model defined from the evaluation data: features, label, canary.</param>
+    /// <param name="rows">Evaluation rows, validated.</param>
+    /// <param name="labelValues">
+    /// The label's values as the data writes them: the classes in order (multiclass), or the value of <c>false</c>
+    /// then of <c>true</c> (binary); empty for a regression.
+    /// </param>
+    /// <exception cref="ModelLoadException">The file cannot be bound to the model; the message names the input, output or node.</exception>
+    public virtual ImportBinding Bind(byte[] file, string path, ModelDefinition model, IReadOnlyList<FeatureRow> rows, IReadOnlyList<string> labelValues) =>
+        throw new NotSupportedException($"Models of kind {Name} are trained here, not imported from a file.");
+
+    /// <summary>
+    /// The kind named <paramref name="name"/> when its package is referenced by this application (the ONNX kind comes
+    /// with MlOps.Platform.Onnx, which only repositories with an ONNX model reference); null otherwise.
+    /// </summary>
+    public static ModelKind? Named(string name) => name switch
+    {
+        "ml.net" => MlNetKind.Instance,
+        "onnx" => Type.GetType("MlOps.Platform.Onnx.OnnxKind, MlOps.Platform.Onnx")?.GetProperty("Instance")?.GetValue(null) as ModelKind,
+        _ => null,
+    };
 }
+
+/// <summary>How a model file made elsewhere binds to its definition, as C# for the definition, and what the import found.</summary>
+/// <param name="BaseType">The definition's base class (<c>OnnxModelDefinition</c>).</param>
+/// <param name="Namespace">The namespace of that class, for a using directive.</param>
+/// <param name="Members">The definition's members for the binding, as C# lines (indented for a class body).</param>
+/// <param name="Report">What the import found and chose, one line each (inputs, outputs, producer, opset...).</param>
+public sealed record ImportBinding(string BaseType, string Namespace, IReadOnlyList<string> Members, IReadOnlyList<string> Report);
 
 /// <summary>A model file made elsewhere, packaged as <c>model.zip</c>.</summary>
 /// <param name="Archive">The bytes of <c>model.zip</c>.</param>

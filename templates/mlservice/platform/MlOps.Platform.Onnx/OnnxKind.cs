@@ -114,6 +114,10 @@ public sealed class OnnxKind : ModelKind
         });
     }
 
+    /// <inheritdoc />
+    public override ImportBinding Bind(byte[] file, string path, ModelDefinition model, IReadOnlyList<FeatureRow> rows, IReadOnlyList<string> labelValues) =>
+        OnnxImport.Bind(file, path, model, rows, labelValues);
+
     private static OnnxModelDefinition Onnx(ModelDefinition definition) =>
         definition as OnnxModelDefinition
             ?? throw new ModelLoadException(

@@ -13,6 +13,10 @@ public sealed class OnnxScorer : ModelScorer
 {
     private static readonly TensorElementType[] s_numberTypes = [TensorElementType.Float, TensorElementType.Double, TensorElementType.Int64, TensorElementType.Int32];
     private readonly InferenceSession _session;
+
+    /// <summary>The options of every run: none set, so one instance serves concurrent runs (nothing ever terminates it).</summary>
+    internal static RunOptions Runs { get; } = new();
+
     private readonly OnnxModelDefinition _definition;
     private readonly OnnxBinding _binding;
     private readonly Feed[] _feeds;
@@ -56,7 +60,7 @@ public sealed class OnnxScorer : ModelScorer
                 inputs.Add(feed.Create(rows));
             }
 
-            using var results = _session.Run(null, _inputNames, inputs, _outputNames);
+            using var results = _session.Run(Runs, _inputNames, inputs, _outputNames);
             return Outcomes(results[0], rows.Count);
         }
         catch (OnnxRuntimeException ex)
@@ -74,6 +78,10 @@ public sealed class OnnxScorer : ModelScorer
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing) => _session.Dispose();
+
+    /// <summary>The input tensors of <paramref name="rows"/> for a session, by input name, bound as a scorer binds them (the caller disposes them).</summary>
+    internal static Dictionary<string, OrtValue> Inputs(InferenceSession session, OnnxModelDefinition definition, IReadOnlyList<FeatureRow> rows) =>
+        BindInputs(session, definition, definition.SourcePath).ToDictionary(f => f.Input, f => f.Create(rows), StringComparer.Ordinal);
 
     private static string TypeText(NodeMetadata node) => node.OnnxValueType switch
     {

@@ -166,8 +166,10 @@ public sealed class OpenApiContract
 
         if (types.Contains("number"))
         {
-            // A fractional value: a number that is not a whole number must be accepted too.
-            return Number(Math.Round(min + ((max - min) / 3), 2) + 0.25);
+            // A fractional value inside the range (real features span 0.0001 as well as 10,000): a number that is not
+            // a whole number must be accepted too.
+            var value = Math.Round(min + ((max - min) * 0.37), 6);
+            return Number(value == Math.Floor(value) && max > min ? value + Math.Min(0.25, (max - min) / 10) : value);
         }
 
         if (types.Contains("string") && schema["pattern"] is null)

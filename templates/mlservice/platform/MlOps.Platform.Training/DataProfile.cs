@@ -331,6 +331,15 @@ public sealed record DataProfile(CsvFile Csv, IReadOnlyList<ColumnProfile> Featu
     private static bool TryNumber(string text, out double number) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number);
 
+    /// <summary>
+    /// The profile with coded categories (0/1, 1/2) read as whole numbers: a graph exported elsewhere takes them as the
+    /// numbers it was trained on. Text categories stay categories.
+    /// </summary>
+    public DataProfile WithCodesAsNumbers() => this with
+    {
+        Features = [.. Features.Select(f => f.Coded ? f with { Kind = FeatureKind.WholeNumber, Range = Widen(f.Observed, whole: true), Categories = [] } : f)],
+    };
+
     private static (double Min, double Max) Widen((double Min, double Max) observed, bool whole)
     {
         var margin = (observed.Max - observed.Min) * RangeMargin;

@@ -2,12 +2,16 @@ namespace MlOps.Platform.Training;
 
 /// <summary>
 /// Options of the <c>import</c> command (what <c>make add-model ... DATA=...</c> runs):
-/// <c>import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--root DIR] [--check]</c>.
+/// <c>import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--onnx FILE.onnx] [--root DIR] [--check]</c>.
+/// With <c>--onnx</c> the model is the graph, trained elsewhere, and the data is its evaluation data.
 /// </summary>
 public sealed partial record ImportOptions(string Name, string Data, string Label, ModelTask? Task, string? Positive, string Root, bool CheckOnly)
 {
     /// <summary>The usage line of the command.</summary>
-    public const string Usage = "usage: import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--root DIR] [--check]";
+    public const string Usage = "usage: import --name NAME --data FILE.csv --label COLUMN [--task binary|multiclass|regression] [--positive VALUE] [--onnx FILE.onnx] [--root DIR] [--check]";
+
+    /// <summary>An ONNX graph trained elsewhere that the model serves (<c>--onnx</c>); null for a model trained here from the data.</summary>
+    public string? Onnx { get; init; }
 
     /// <summary>The files the import writes: the repository's conventional places for the model <see cref="Name"/>.</summary>
     public ModelImport.Paths Files
@@ -36,7 +40,7 @@ public sealed partial record ImportOptions(string Name, string Data, string Labe
     public static ImportOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string? name = null, data = null, label = null, positive = null;
+        string? name = null, data = null, label = null, positive = null, onnx = null;
         var root = Directory.GetCurrentDirectory();
         ModelTask? task = null;
         var check = false;
@@ -49,6 +53,7 @@ public sealed partial record ImportOptions(string Name, string Data, string Labe
                 case "--data": data = Value(); break;
                 case "--label": label = Value(); break;
                 case "--positive": positive = Value(); break;
+                case "--onnx": onnx = Value(); break;
                 case "--root": root = Value(); break;
                 case "--check": check = true; break;
                 case "--task":
@@ -71,7 +76,12 @@ public sealed partial record ImportOptions(string Name, string Data, string Labe
             throw new TrainingException($"'{name}' is not a valid model name: use one lowercase word, a letter then 1 to 29 letters or digits (e.g. fraud, demand2).");
         }
 
-        return new ImportOptions(name, data, label, task, positive, root, check);
+        if (onnx is not null && !File.Exists(onnx))
+        {
+            throw new TrainingException($"--onnx '{onnx}' is not a file.");
+        }
+
+        return new ImportOptions(name, data, label, task, positive, root, check) { Onnx = onnx };
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9]{1,29}$")]

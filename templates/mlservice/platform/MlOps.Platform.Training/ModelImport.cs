@@ -30,13 +30,30 @@ public static class ModelImport
     public sealed record Paths(string Data, string Params, string Card, string Example, string Code, string Tests);
 
     /// <summary>Profiles the data and prints what an import would write; writes nothing.</summary>
-    public static DataProfile Check(ImportOptions options, TextWriter output)
+    public static DataProfile Check(ImportOptions options, TextWriter output) => Inspect(options, output).Profile;
+
+    /// <summary>Profiles the data (and binds the graph of <see cref="ImportOptions.Onnx"/>, if any) and prints what it found.</summary>
+    private static (DataProfile Profile, ImportBinding? Binding) Inspect(ImportOptions options, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         var profile = DataProfile.Of(CsvFile.Read(options.Data), options.Label, options.Task, options.Positive);
+        if (options.Onnx is null)
+        {
+            PrintSchema(options.Name, profile, output);
+            return (profile, null);
+        }
+
+        profile = profile.WithCodesAsNumbers();
         PrintSchema(options.Name, profile, output);
-        return profile;
+        var binding = ImportedGraph.Bind(options.Onnx, new ImportedModel(options.Name, profile));
+        output.WriteLine();
+        foreach (var line in binding.Report)
+        {
+            output.WriteLine(line);
+        }
+
+        return (profile, binding);
     }
 
     /// <summary>Profiles the data and writes every file of the model (over the scaffold <c>make add-model</c> rendered for the task).</summary>
@@ -44,19 +61,28 @@ public static class ModelImport
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        var profile = Check(options, output);
+        var (profile, binding) = Inspect(options, output);
         var model = new ImportedModel(options.Name, profile);
         var paths = options.Files;
-        var code = ModelCode(model, NamespaceOf(paths.Code));
+        var code = ModelCode(model, NamespaceOf(paths.Code), binding);
         var tests = TestsCode(options.Name, NamespaceOf(paths.Tests));
-        var gate = WriteModelFiles(model, paths, File.ReadAllText(paths.Params));
+        var scaffold = File.ReadAllText(paths.Params);
+        var gate = WriteModelFiles(model, paths, binding is null ? scaffold : ImportedGraph.Params(scaffold, options.Name));
         File.WriteAllText(paths.Code, code);
         File.WriteAllText(paths.Tests, tests);
         var stub = LargeData.Track(paths.Data);
+        var written = new List<string> { paths.Data, paths.Params, paths.Code, paths.Tests, paths.Example, paths.Card };
+        if (binding is not null)
+        {
+            var graph = ImportedGraph.PathIn(options.Root, options.Name);
+            Directory.CreateDirectory(Path.GetDirectoryName(graph)!);
+            File.Copy(options.Onnx!, graph, overwrite: true);
+            written.Add(graph);
+        }
 
         output.WriteLine();
         output.WriteLine("Written:");
-        foreach (var path in new[] { paths.Data, paths.Params, paths.Code, paths.Tests, paths.Example, paths.Card })
+        foreach (var path in written)
         {
             output.WriteLine($"  {Path.GetRelativePath(options.Root, path)}");
         }
@@ -221,7 +247,10 @@ public static class ModelImport
     }
 
     /// <summary>The model's definition as C#: the class <c>make add-model</c> writes into the model project.</summary>
-    public static string ModelCode(ImportedModel model, string ns)
+    /// <param name="model">The model defined from the data.</param>
+    /// <param name="ns">The namespace of the model project's models.</param>
+    /// <param name="binding">For a model file trained elsewhere: its kind's base class and binding members; null for a model trained here.</param>
+    public static string ModelCode(ImportedModel model, string ns, ImportBinding? binding = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var type = TypeName(model.Name);
@@ -229,11 +258,27 @@ public static class ModelImport
         var code = new StringBuilder();
         void Line(string line = "") => code.Append(line).Append('\n');
 
+        if (binding is not null)
+        {
+            Line($"using {binding.Namespace};");
+            Line();
+        }
+
         Line($"namespace {ns};");
         Line();
         Line($"/// <summary>The {model.Name} model ({model.Task.ToText()}): predicts {Xml(model.Label.Name)}, made by make add-model from {Xml(source)}.</summary>");
-        Line($"public sealed class {type} : ModelDefinition");
+        Line($"public sealed class {type} : {binding?.BaseType ?? nameof(ModelDefinition)}");
         Line("{");
+        foreach (var member in binding?.Members ?? [])
+        {
+            Line(member);
+        }
+
+        if (binding is not null)
+        {
+            Line();
+        }
+
         Line($"    public override string Name => {Literal(model.Name)};");
         Line();
         Line($"    public override ModelTask Task => ModelTask.{model.Task};");

@@ -10,7 +10,7 @@
 # and one `models=<JSON array>` line: the models the train job retrains and gates, one matrix entry
 # each. A change to one model's own files selects that model only:
 #   data/<name>.csv, params/<name>.yaml, src/*.Model/Models/<Name>Model.cs, tests/*/Models/<Name>ModelTests.cs,
-#   champions/<name>.json
+#   champions/<name>.json, onnx/<name>.onnx
 # a change to shared code (the rest of src/*.Model, src/*.Training, build settings, the pipeline)
 # selects every model, as listed by params/*.yaml. `train` is true exactly when `models` is not empty.
 # `--all` (or no path at all) selects every area: a new branch, a manual run, a force-push.
@@ -83,6 +83,10 @@ else
       params/*.yaml)
         name="${path#params/}"
         if [[ "${name}" == */* ]]; then select_areas build train image; else select_model "${name%.yaml}"; fi ;;
+      # A graph trained elsewhere (make add-model ONNX=): evaluate and gate that model again; the image serves it.
+      onnx/*.onnx)
+        name="${path#onnx/}"
+        if [[ "${name}" == */* ]]; then select_areas build train image; else select_model "${name%.onnx}"; select_areas build image; fi ;;
       tests/*/Models/*ModelTests.cs)
         name="${path##*/}"
         select_model "$(lower_first "${name%ModelTests.cs}")" ;;

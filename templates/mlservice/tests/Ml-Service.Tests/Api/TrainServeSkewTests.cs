@@ -18,14 +18,10 @@ public class TrainServeSkewTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var dataPath = Repository.DataPath(model);
         var lines = (await File.ReadAllLinesAsync(dataPath)).Take(51).ToArray();
         var rows = TrainingData.Parse(model, lines, dataPath);
-        var ml = new MLContext();
-        var scored = ml.Model.Load(SharedModel.Of(model).ModelPath, out _).Transform(model.ToDataView(ml, rows));
-        var trainingPath = model.Task switch
-        {
-            ModelTask.Binary => ml.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Probability }),
-            ModelTask.Multiclass => ml.Data.CreateEnumerable<MulticlassPrediction>(scored, reuseRowObject: false).Select(p => p.Score.Select(s => (double)s).ToArray()),
-            _ => ml.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Score }),
-        };
+        // The training path: the CSV's rows scored in one batch, as evaluation scores them (an ML.NET pipeline
+        // transforms a data view; a model made elsewhere, ONNX, scores through its own runtime).
+        using var trained = TrainedModel.Load(SharedModel.Of(model).ModelPath, model);
+        var trainingPath = trained.Transformer is { } pipeline ? Transformed(model, pipeline, rows) : trained.Score(rows).Select(Numbers);
 
         var header = lines[0].Split(',');
         var client = await factory.CreateStartedClientAsync();
@@ -45,4 +41,24 @@ public class TrainServeSkewTests(ApiFactory factory) : IClassFixture<ApiFactory>
             pair => pair.First.Length == pair.Second.Length && pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) <= 1e-6 * Math.Max(1, Math.Abs(v.Second))),
             "training and serving must score every row alike");
     }
+
+    private static IEnumerable<double[]> Transformed(ModelDefinition model, ITransformer pipeline, IReadOnlyList<LabeledRow> rows)
+    {
+        var ml = new MLContext();
+        var scored = pipeline.Transform(model.ToDataView(ml, rows));
+        return model.Task switch
+        {
+            ModelTask.Binary => ml.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Probability }),
+            ModelTask.Multiclass => ml.Data.CreateEnumerable<MulticlassPrediction>(scored, reuseRowObject: false).Select(p => p.Score.Select(s => (double)s).ToArray()),
+            _ => ml.Data.CreateEnumerable<RegressionPrediction>(scored, reuseRowObject: false).Select(p => new[] { (double)p.Score }),
+        };
+    }
+
+    private static double[] Numbers(Outcome outcome) => outcome switch
+    {
+        BinaryOutcome binary => [binary.Probability],
+        MulticlassOutcome multiclass => [.. multiclass.Probabilities.Select(p => (double)p)],
+        RegressionOutcome regression => [regression.Value],
+        _ => [],
+    };
 }
