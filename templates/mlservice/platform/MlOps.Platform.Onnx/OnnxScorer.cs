@@ -56,7 +56,9 @@ public sealed class OnnxScorer : ModelScorer
                 inputs.Add(feed.Create(rows));
             }
 
-            using var results = _session.Run(null, _inputNames, inputs, _outputNames);
+            // ONNX Runtime dereferences the run options (null throws NullReferenceException); one per run, shared by no other request.
+            using var options = new RunOptions();
+            using var results = _session.Run(options, _inputNames, inputs, _outputNames);
             return Outcomes(results[0], rows.Count);
         }
         catch (OnnxRuntimeException ex)
