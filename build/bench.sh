@@ -5,8 +5,10 @@
 #   2. readiness: process start to /health/ready = 200, against process start to /health/live = 200
 #      of the same process (the bare cost of starting ASP.NET Core);
 #   3. serving speed and the cost of request logs: the generated service (Release, Production, API key)
-#      under wrk against a bare minimal-API endpoint and a FastAPI + scikit-learn peer (build/bench/serving.sh).
-# Usage: bash build/bench.sh [runs] [all|startup|serving]   (runs default 3; medians are reported;
+#      under wrk against a bare minimal-API endpoint and a FastAPI + scikit-learn peer (build/bench/serving.sh);
+#   4. ONNX: a model imported from a PyTorch export against the ML.NET model of the same data and task, served
+#      side by side (build/bench/onnx.sh; run with the onnx part only).
+# Usage: bash build/bench.sh [runs] [all|startup|serving|onnx]   (runs default 3; medians are reported;
 # BENCH_SECONDS sets the length of one wrk measurement, default 10). Work lands in artifacts/bench.
 # Installs wrk and the Python peer's Debian packages when missing (build/bench/requirements.sh).
 set -euo pipefail
@@ -15,6 +17,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=build/bench/serving.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench/serving.sh"
+# shellcheck source=build/bench/onnx.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench/onnx.sh"
 
 runs="${1:-3}"
 parts="${2:-all}"
@@ -22,7 +26,7 @@ seconds="${BENCH_SECONDS:-10}"
 bench="${repo_root}/artifacts/bench"
 name="Bench.Churn"
 trap 'stop_api; stop_serving' EXIT
-case "${parts}" in all | startup | serving) ;; *) echo "usage: bash build/bench.sh [runs] [all|startup|serving]" >&2; exit 2 ;; esac
+case "${parts}" in all | startup | serving | onnx) ;; *) echo "usage: bash build/bench.sh [runs] [all|startup|serving|onnx]" >&2; exit 2 ;; esac
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -74,6 +78,10 @@ pack_and_install "${bench}" >"${bench}/pack.log" 2>&1
 time_new_hire "${bench}/warmup-mlservice" >/dev/null
 if [[ "${parts}" == serving ]]; then
   bench_serving "${bench}/warmup-mlservice" "${name}" "${runs}" "${seconds}" "${bench}/serving"
+  exit 0
+fi
+if [[ "${parts}" == onnx ]]; then
+  bench_onnx "${bench}/warmup-mlservice" "${name}" "${runs}" "${seconds}" "${bench}/onnx"
   exit 0
 fi
 time_baseline "${bench}/warmup-xunit" >/dev/null

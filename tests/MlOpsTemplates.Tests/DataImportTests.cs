@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using MlOpsTemplates.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -36,11 +35,11 @@ public sealed class DataImportTests(ITestOutputHelper output)
         Directory.CreateDirectory(repo.Root);
         (await package.InstantiateAsync(s_scenario, repo.Root, noRestore: false, repo.Log("1-new"))).EnsureCleanSuccess();
 
-        var before = Hashes(repo.Root);
+        var before = FileTree.Hashes(repo.Root);
         var refused = await AddModelAsync(package, repo, "stack", "stackloss/stackloss.csv", "STACKLOSS", "add-refused");
         refused.ExitCode.Should().Be(2, refused.ToString());
         refused.StandardError.Should().Contain("has 21 complete row(s); at least 30 are needed").And.Contain("Nothing was changed");
-        Hashes(repo.Root).Should().Equal(before, "a refused file changes nothing in the repo");
+        FileTree.Hashes(repo.Root).Should().Equal(before, "a refused file changes nothing in the repo");
 
         foreach (var (name, file, label, task) in s_imports)
         {
@@ -96,8 +95,4 @@ public sealed class DataImportTests(ITestOutputHelper output)
 
         return new JsonObject { ["instances"] = new JsonArray(instance) }.ToJsonString();
     }
-
-    /// <summary>The hash of every file but build output (bin/, obj/: git ignores them; profiling the data builds the training app).</summary>
-    private static Dictionary<string, string> Hashes(string root) =>
-        FileTree.RelativeFiles(root, f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal)).ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, f)))));
 }

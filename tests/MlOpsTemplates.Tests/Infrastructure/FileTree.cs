@@ -22,4 +22,9 @@ public static class FileTree
     }
 
     public static bool IsBinary(byte[] content) => Array.IndexOf(content, (byte)0) >= 0;
+
+    /// <summary>The SHA-256 of every file but build output (bin/, obj/: git ignores them, and a refused import may build), by relative path.</summary>
+    public static Dictionary<string, string> Hashes(string root) =>
+        RelativeFiles(root, f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(root, f)))));
 }

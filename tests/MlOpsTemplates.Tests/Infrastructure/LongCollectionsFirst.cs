@@ -18,6 +18,7 @@ public sealed class LongCollectionsFirst : Xunit.ITestCollectionOrderer
         nameof(ExecutionTests),
         nameof(TemplateUpdateTests),
         nameof(DataImportTests),
+        nameof(OnnxImportTests),
         nameof(ContainerTests),
         nameof(AuthoringTests),
         nameof(ContributingRecipeTests),
