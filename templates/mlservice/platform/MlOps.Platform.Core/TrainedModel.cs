@@ -78,18 +78,7 @@ public sealed class TrainedModel : IDisposable
                 $"Model file '{modelPath}' is a model of kind {kind}, but model '{definition.Name}' is of kind {definition.Kind.Name}.", "model file is of another kind");
         }
 
-        var model = new TrainedModel(definition, definition.Kind.Open(archive, definition, modelPath), manifest, manifestJson);
-        try
-        {
-            model.VerifyCanary();
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-
-        return model;
+        return Opened(definition, archive, modelPath, manifest, manifestJson);
     }
 
     /// <summary>Wraps an in-memory pipeline, as training does before saving it.</summary>
@@ -105,18 +94,7 @@ public sealed class TrainedModel : IDisposable
     public static TrainedModel FromArchive(ModelDefinition definition, byte[] archive, string path, ModelManifest? manifest = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var model = new TrainedModel(definition, definition.Kind.Open(archive, definition, path), manifest);
-        try
-        {
-            model.VerifyCanary();
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-
-        return model;
+        return Opened(definition, archive, path, manifest, default);
     }
 
     /// <summary>Scores rows with the model (<see cref="ModelScorer.Score"/>).</summary>
@@ -142,6 +120,22 @@ public sealed class TrainedModel : IDisposable
         return Definition.Validate(Definition.Canary, errors)
             ?? throw new ModelLoadException(
                 $"The canary of model '{Definition.Name}' is not valid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}.");
+    }
+
+    /// <summary>Opens the archive through the definition's kind and runs the canary; a model that fails it is released.</summary>
+    private static TrainedModel Opened(ModelDefinition definition, byte[] archive, string path, ModelManifest? manifest, ReadOnlyMemory<byte> manifestJson)
+    {
+        var model = new TrainedModel(definition, definition.Kind.Open(archive, definition, path), manifest, manifestJson);
+        try
+        {
+            model.VerifyCanary();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A model that cannot score a typical row, or scores it as something its task cannot produce, must never serve.</summary>
