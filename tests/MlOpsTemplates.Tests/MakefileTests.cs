@@ -13,7 +13,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
 {
     private static readonly string[] s_everyRepoTargets =
         ["help", "setup", "build", "data", "data-pull", "train", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card",
-         "add-model", "openapi", "test", "coverage", "lint", "format", "run", "loadtest", "docs", "docker-build", "docker-run", "clean",
+         "export-onnx", "add-model", "openapi", "test", "coverage", "lint", "format", "run", "loadtest", "docs", "docker-build", "docker-run", "clean",
          "template-update", "template-check"];
 
     private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];
@@ -37,7 +37,7 @@ public sealed class MakefileTests(ITestOutputHelper output)
         }
 
         // The targets that work on one model say so, and what they do with it.
-        foreach (var target in new[] { "data", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card", "loadtest" })
+        foreach (var target in new[] { "data", "evaluate", "runs", "runs-compare", "promote", "rollback", "model-card", "export-onnx", "loadtest" })
         {
             makefile.DocumentedTargets[target].Should().Contain("MODEL=<name>", $"`make help` tells how to choose the model of make {target}");
         }

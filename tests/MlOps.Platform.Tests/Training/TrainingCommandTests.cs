@@ -21,7 +21,7 @@ public class TrainingCommandTests
     {
         var act = () => TrainingOptions.Parse(["retrain"]);
 
-        act.Should().Throw<TrainingException>().WithMessage("*'retrain'*train, validate, evaluate, runs, compare, promote, rollback or model-card*");
+        act.Should().Throw<TrainingException>().WithMessage("*'retrain'*train, validate, evaluate, runs, compare, promote, rollback, model-card or export-onnx*");
     }
 
     [Theory]

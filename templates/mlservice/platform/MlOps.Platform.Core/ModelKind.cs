@@ -52,7 +52,8 @@ public abstract class ModelKind
 
     /// <summary>
     /// The kind named <paramref name="name"/> when its package is referenced by this application (the ONNX kind comes
-    /// with MlOps.Platform.Onnx, which only repositories with an ONNX model reference); null otherwise.
+    /// with MlOps.Platform.Onnx, which only repositories with an ONNX model, or a training project that exports to ONNX,
+    /// reference); null otherwise. A kind that writes other formats is also an <see cref="IModelExporter"/>.
     /// </summary>
     public static ModelKind? Named(string name) => name switch
     {

@@ -6,9 +6,10 @@ namespace MlOps.Platform.Onnx;
 
 /// <summary>
 /// Models trained anywhere and exported to ONNX, scored by ONNX Runtime. <c>model.zip</c> holds the graph as
-/// <c>model.onnx</c>, so these models are registered, promoted, rolled back and reloaded like any other.
+/// <c>model.onnx</c>, so these models are registered, promoted, rolled back and reloaded like any other. The kind also
+/// exports the models trained here to ONNX (<see cref="IModelExporter"/>, <c>make export-onnx</c>).
 /// </summary>
-public sealed class OnnxKind : ModelKind
+public sealed class OnnxKind : ModelKind, IModelExporter
 {
     /// <summary>The folder of the repository that holds the imported graphs (<c>onnx/&lt;name&gt;.onnx</c>).</summary>
     public const string SourceFolder = "onnx";
@@ -113,6 +114,13 @@ public sealed class OnnxKind : ModelKind
             ["runtime"] = $"onnxruntime {RuntimeVersion}",
         });
     }
+
+    /// <inheritdoc />
+    public string Format => Name;
+
+    /// <inheritdoc />
+    /// <remarks>With ML.NET's converter, checked within <see cref="OnnxExport.ProbabilityTolerance"/> and <see cref="OnnxExport.ValueTolerance"/> (<see cref="OnnxExport"/>).</remarks>
+    public ModelExport Export(TrainedModel model, IReadOnlyList<FeatureRow> rows, string path) => OnnxExport.Export(model, rows, path);
 
     /// <inheritdoc />
     public override ImportBinding Bind(byte[] file, string path, ModelDefinition model, IReadOnlyList<FeatureRow> rows, IReadOnlyList<string> labelValues) =>

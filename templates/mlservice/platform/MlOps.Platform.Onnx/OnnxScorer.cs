@@ -83,7 +83,7 @@ public sealed class OnnxScorer : ModelScorer
     internal static Dictionary<string, OrtValue> Inputs(InferenceSession session, OnnxModelDefinition definition, IReadOnlyList<FeatureRow> rows) =>
         BindInputs(session, definition, definition.SourcePath).ToDictionary(f => f.Input, f => f.Create(rows), StringComparer.Ordinal);
 
-    private static string TypeText(NodeMetadata node) => node.OnnxValueType switch
+    internal static string TypeText(NodeMetadata node) => node.OnnxValueType switch
     {
         OnnxValueType.ONNX_TYPE_TENSOR => $"tensor({node.ElementDataType.ToString().ToLowerInvariant()}) [{string.Join(", ", node.Dimensions.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]",
         OnnxValueType.ONNX_TYPE_SEQUENCE => "sequence of " + (node.AsSequenceMetadata().ElementMeta is { } element ? TypeText(element) : "?"),
@@ -307,7 +307,7 @@ public sealed class OnnxScorer : ModelScorer
         return rows.Any(r => r is null) ? throw new InvalidOperationException($"Output '{_binding.Output}' holds fewer maps than the {count} rows.") : rows;
     }
 
-    private static float[] Numbers(OrtValue value) =>
+    internal static float[] Numbers(OrtValue value) =>
         value.GetTensorTypeAndShape().ElementDataType == TensorElementType.Double
             ? [.. value.GetTensorDataAsSpan<double>().ToArray().Select(v => (float)v)]
             : value.GetTensorDataAsSpan<float>().ToArray();

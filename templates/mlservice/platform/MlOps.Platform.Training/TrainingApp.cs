@@ -5,7 +5,7 @@ public static class TrainingApp
 {
     /// <summary>
     /// Runs one command on the models of <see cref="ModelCatalog.All"/>; 0 on success, 1 for bad input or
-    /// a refused request, 2 for a failed quality gate.
+    /// a refused request (an export whose graph does not score as the model does), 2 for a failed quality gate.
     /// </summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) =>
         Run(args, ModelCatalog.All, output, error);
@@ -77,6 +77,9 @@ public static class TrainingApp
                 break;
             case TrainingCommand.ModelCard:
                 ModelCard.Update(model, options.Card, folder, output);
+                break;
+            case TrainingCommand.ExportOnnx:
+                ModelExportCommand.Run(options, output);
                 break;
             default:
                 TrainingRun.Execute(options, output);

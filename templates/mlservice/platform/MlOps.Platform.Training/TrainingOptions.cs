@@ -9,7 +9,8 @@ public sealed record TrainingOptions
     /// <summary>The help text, naming the training project of the application that runs it.</summary>
     public static string Usage => UsageText.Replace("{project}", TrainingProject, StringComparison.Ordinal);
 
-    private static string TrainingProject =>
+    /// <summary>The training project of the application that runs: <c>Acme.Churn.Training</c>, or a placeholder.</summary>
+    internal static string TrainingProject =>
         System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name is { } name && name.EndsWith(".Training", StringComparison.Ordinal)
             ? name
             : "<repository>.Training";
@@ -32,6 +33,10 @@ public sealed record TrainingOptions
           promote <version>    serve a registered version
           rollback             serve again the version promoted before the current one
           model-card           rewrite the generated section of the model card from the serving manifest
+          export-onnx [--file <path>]
+                               convert the serving model to ONNX with ML.NET's converter, score the data
+                               through both and write the graph only when they agree (default file:
+                               model.onnx in the model's folder); needs MlOps.Platform.Onnx (make export-onnx adds it)
           import --name N --data F --label C [--task T] [--positive V] [--check]
                                profile the CSV F and write model N from it (make add-model DATA=F LABEL=C);
                                --check prints the inferred schema and writes nothing
@@ -45,6 +50,7 @@ public sealed record TrainingOptions
           --root <dir>         repository root the default paths are relative to (default: the current directory)
           --models <dir>       folder of the models' artifacts, one subfolder per model (default: <root>/models)
           --output <dir>       the model's own folder: serving model, registry/, runs/ (default: models/<name>)
+          --file <path>        the .onnx file export-onnx writes (default: <output>/model.onnx)
           --set <key=value>    override one parameter, e.g. --set seed=7 (repeatable)
           --allow-regression   accept a model whose primary metric (AUC, macro-F1 or R²) is worse than
                                the serving model's or the champion's by more than quality_gate.max_regression
@@ -86,6 +92,11 @@ public sealed record TrainingOptions
     /// <summary>The model card; null until <see cref="For"/> fills in the model's own card.</summary>
     public string? ModelCardPath { get; init; }
 
+    /// <summary>
+    /// The file export-onnx writes (<c>--file</c>); null for <c>model.onnx</c> in the model's folder (<see cref="ExportFile"/>).
+    /// </summary>
+    public string? ExportPath { get; init; }
+
     /// <summary>The parameters overridden with <c>--set key=value</c>, in command-line order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
 
@@ -124,6 +135,9 @@ public sealed record TrainingOptions
 
     /// <summary>The model card the options name, or the model's own.</summary>
     public string Card => ModelCardPath ?? throw NotResolved();
+
+    /// <summary>The file export-onnx writes: the one the options name, or <c>model.onnx</c> in the model's folder.</summary>
+    public string ExportFile => ExportPath ?? Path.Combine(Output, ModelExportCommand.FileName);
 
     /// <summary>The definition the options are resolved for.</summary>
     public ModelDefinition Definition => Model ?? throw NotResolved();
@@ -254,6 +268,8 @@ public sealed record TrainingOptions
                 "--params" => options with { ParamsPath = value },
                 "--root" => options with { Root = value },
                 "--models" => options with { ModelsRoot = value },
+                "--file" when options.Command == TrainingCommand.ExportOnnx => options with { ExportPath = value },
+                "--file" => throw new TrainingException($"--file names the file export-onnx writes; '{NameOf(options.Command)}' writes none."),
                 "--output" => options with { OutputDirectory = value },
                 "--card" => options with { ModelCardPath = value },
                 "--champion" => options with { ChampionPath = value },
@@ -299,6 +315,7 @@ public sealed record TrainingOptions
         new("promote", TrainingCommand.Promote),
         new("rollback", TrainingCommand.Rollback),
         new("model-card", TrainingCommand.ModelCard),
+        new("export-onnx", TrainingCommand.ExportOnnx),
     ];
 
     private static TrainingCommand ParseCommand(string name)
@@ -341,4 +358,6 @@ public enum TrainingCommand
     Rollback,
     /// <summary>Rewrite the generated section of the model card from the serving manifest.</summary>
     ModelCard,
+    /// <summary>Export the serving model to ONNX, checked to score the data as it does.</summary>
+    ExportOnnx,
 }
