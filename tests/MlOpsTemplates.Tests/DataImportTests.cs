@@ -30,10 +30,7 @@ public sealed class DataImportTests(ITestOutputHelper output)
     public async Task Published_csv_files_become_models_that_train_pass_their_tests_and_predict_a_real_row()
     {
         var package = await TemplatePackage.GetAsync();
-        var folder = TestRun.ScenarioFolder(s_scenario.Id, "built");
-        var repo = new GeneratedRepo(s_scenario, Path.Combine(folder, "repo"), []);
-        Directory.CreateDirectory(repo.Root);
-        (await package.InstantiateAsync(s_scenario, repo.Root, noRestore: false, repo.Log("1-new"))).EnsureCleanSuccess();
+        var repo = await GeneratedRepo.InstantiateFreshAsync(package, s_scenario);
 
         var before = FileTree.Hashes(repo.Root);
         var refused = await AddModelAsync(package, repo, "stack", "stackloss/stackloss.csv", "STACKLOSS", "add-refused");

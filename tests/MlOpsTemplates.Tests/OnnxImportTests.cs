@@ -12,7 +12,8 @@ namespace MlOpsTemplates.Tests;
 /// tests/MlOps.Platform.Tests/Onnx/Producers/make_models.py, each become a model of a fresh repo with one
 /// `make add-model NAME=... ONNX=... DATA=... LABEL=...`; `make train` gates them, `make test` passes, and the started
 /// service answers every evaluation row as the producer did. Graphs that cannot serve are refused and change nothing.
-/// (Every shape the import binds, row by row, is in the platform's tests: Onnx/.)
+/// The other way, `make export-onnx` writes the repo's own ML.NET model as a graph that scores its data alike.
+/// (Every shape the import binds, row by row, and every trainer's export are in the platform's tests: Onnx/.)
 /// </summary>
 public sealed class OnnxImportTests(ITestOutputHelper output)
 {
@@ -34,11 +35,8 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     public async Task Graphs_from_PyTorch_and_scikit_learn_gate_serve_and_predict_as_their_producers()
     {
         var package = await TemplatePackage.GetAsync();
-        var folder = TestRun.ScenarioFolder(s_scenario.Id, "built");
-        var cases = await ProduceAsync(Path.Combine(folder, "cases"));
-        var repo = new GeneratedRepo(s_scenario, Path.Combine(folder, "repo"), []);
-        Directory.CreateDirectory(repo.Root);
-        (await package.InstantiateAsync(s_scenario, repo.Root, noRestore: false, repo.Log("1-new"))).EnsureCleanSuccess();
+        var repo = await GeneratedRepo.InstantiateFreshAsync(package, s_scenario);
+        var cases = await ProduceAsync(Path.Combine(TestRun.ScenarioFolder(s_scenario.Id, "built"), "cases"));
         var api = Path.Combine(repo.Root, "src", $"{s_scenario.Name}.Api", "obj", "project.assets.json");
         File.ReadAllText(api).Should().NotContain(OnnxRuntimePackage, "a repository without an ONNX model does not restore or ship the runtime");
 
@@ -66,6 +64,9 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         }
 
         (await Make.RunAsync(repo.Root, ["test"], repo.Log("make-test"))).EnsureSuccess();
+        var export = (await Make.RunAsync(repo.Root, ["export-onnx", "MODEL=churn"], repo.Log("make-export-onnx"))).EnsureSuccess();
+        output.WriteLine(export.StandardOutput.TrimEnd());
+        new FileInfo(Path.Combine(RepoModels.ModelsDirectory(repo.Root), "churn", "model.onnx")).Length.Should().BeGreaterThan(0, export.ToString());
         File.ReadAllText(api).Should().Contain(OnnxRuntimePackage, "the service of a repository with an ONNX model runs it");
 
         await using var service = await RunningService.StartAsync(repo, RepoModels.ModelsDirectory(repo.Root), TimeSpan.FromSeconds(90), logName: "api-onnx");

@@ -30,6 +30,19 @@ public sealed record GeneratedRepo(Scenario Scenario, string Root, IReadOnlyList
 
     public string Log(string step) => Path.Combine(LogFolder, $"{step}.log");
 
+    /// <summary>
+    /// A repo of its own for a test that changes it (imports models into it): generated with its restore, not built,
+    /// under the scenario's folder of this run.
+    /// </summary>
+    public static async Task<GeneratedRepo> InstantiateFreshAsync(TemplatePackage package, Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        var repo = new GeneratedRepo(scenario, Path.Combine(TestRun.ScenarioFolder(scenario.Id, "built"), "repo"), []);
+        Directory.CreateDirectory(repo.Root);
+        (await package.InstantiateAsync(scenario, repo.Root, noRestore: false, repo.Log("1-new"))).EnsureCleanSuccess();
+        return repo;
+    }
+
     private static async Task<GeneratedRepo> CreateAsync(Scenario scenario)
     {
         var package = await TemplatePackage.GetAsync();

@@ -40,16 +40,7 @@ public static class ModelExportCommand
                 $"export-onnx needs the MlOps.Platform.Onnx package (ML.NET's ONNX converter and ONNX Runtime), which this training application does not reference. "
                 + $"Run make export-onnx MODEL={definition.Name}: it adds <PackageReference Include=\"MlOps.Platform.Onnx\" /> to src/{TrainingOptions.TrainingProject}/{TrainingOptions.TrainingProject}.csproj "
                 + "(next to MlOps.Platform.Training; the API and its image stay without it), then exports.");
-        var modelPath = Path.Combine(options.Output, TrainedModel.FileName);
-        TrainedModel model;
-        try
-        {
-            model = TrainedModel.Load(modelPath, definition);
-        }
-        catch (ModelLoadException ex)
-        {
-            throw new TrainingException(ex.Message, ex);
-        }
+        var model = TrainingRun.LoadServing(options);
 
         using (model)
         {

@@ -41,16 +41,7 @@ public static class TrainingRun
         var parameters = TrainingParams.Load(options.Params, options.Overrides);
         var rows = TrainingData.Load(definition, options.Data);
         var ml = new MLContext(parameters.Seed);
-        var modelPath = Path.Combine(options.Output, TrainedModel.FileName);
-        TrainedModel model;
-        try
-        {
-            model = TrainedModel.Load(modelPath, definition);
-        }
-        catch (ModelLoadException ex)
-        {
-            throw new TrainingException(ex.Message, ex);
-        }
+        var model = LoadServing(options);
 
         IReadOnlyDictionary<string, double> metrics;
         using (model)
@@ -83,6 +74,21 @@ public static class TrainingRun
 
         log.WriteLine("Quality gate passed.");
         return metrics;
+    }
+
+    /// <summary>The model serving from the model's folder (<c>model.zip</c> with its manifest), loaded and canary-checked.</summary>
+    /// <exception cref="TrainingException">There is none, or it cannot be loaded.</exception>
+    public static TrainedModel LoadServing(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            return TrainedModel.Load(Path.Combine(options.Output, TrainedModel.FileName), options.Definition);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new TrainingException(ex.Message, ex);
+        }
     }
 
     /// <summary>
