@@ -8,6 +8,7 @@ using Microsoft.ML;
 using MlOps.Platform.Data;
 using MlOps.Platform.Data.Schema;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace MlOps.Platform.Tests.Data;
 
@@ -18,7 +19,7 @@ namespace MlOps.Platform.Tests.Data;
 /// nothing and is logged once.
 /// </summary>
 [Collection(LabelledTrafficServer.Name)]
-public sealed class LiveQualityTests(PostgresServer postgres)
+public sealed class LiveQualityTests(PostgresServer postgres, ITestOutputHelper output)
 {
     private const int Labelled = 60;
 
@@ -84,6 +85,7 @@ public sealed class LiveQualityTests(PostgresServer postgres)
             foreach (var metric in new[] { kind.PrimaryMetric, kind.SecondaryMetric })
             {
                 var live = scrape.Find(LiveQualityMetrics.Quality, $"model={model.Name}", $"metric={metric}").Should().ContainSingle().Subject.Value;
+                output.WriteLine($"{provider} {model.Name} {metric}: live {live:R}, TaskMetrics {expected[model.Name][metric]:R}");
                 live.Should().BeApproximately(expected[model.Name][metric], 1e-9, $"{model.Name} {metric} (TaskMetrics {expected[model.Name][metric]:R})");
             }
         }
