@@ -14,6 +14,8 @@ public sealed class PredictionLogSettingsTests(PostgresServer postgres) : IClass
         { "PredictionLog:QueueCapacity", "0", "QueueCapacity" },
         { "PredictionLog:Inputs", "encrypt", "PredictionLog:Inputs" },
         { "PredictionLog:BatchSise", "10", "BatchSise" },
+        { "PredictionLog:LiveQualityMinLabelled", "2000", "PredictionLog:LiveQualityMinLabelled (2000) is above PredictionLog:LiveQualityWindow (1000)" },
+        { "PredictionLog:LiveQualityIntervalSeconds", "0", "LiveQualityIntervalSeconds" },
     };
 
     [Theory]

@@ -15,7 +15,8 @@ public static class PredictionLogExtensions
     /// <c>ConnectionStrings:Predictions</c>; a wrong value stops the start), and registers the log: the predict
     /// endpoint hands it every answered request and returns the ids (<c>X-Prediction-Ids</c>), the writer stores
     /// them in the background, and <c>MapPredictionEndpoints</c> maps <c>POST /v1/models/{name}/feedback</c> beside
-    /// predict, with the same protections. Readiness does not depend on the database. Call it before <c>Build()</c>.
+    /// predict, with the same protections; the <see cref="LiveQualityMonitor"/> publishes the served models' quality on
+    /// their labelled predictions. Readiness does not depend on the database. Call it before <c>Build()</c>.
     /// </summary>
     public static WebApplicationBuilder AddPredictionLog(this WebApplicationBuilder builder)
     {
@@ -42,6 +43,9 @@ public static class PredictionLogExtensions
         services.AddSingleton<PredictionLog>();
         services.AddSingleton<IPredictionLog>(provider => provider.GetRequiredService<PredictionLog>());
         services.AddHostedService<PredictionLogWriter>();
+        services.AddSingleton<LiveQualityMetrics>();
+        services.AddSingleton<LiveQualityMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<LiveQualityMonitor>());
         services.AddSingleton<IModelEndpoints, FeedbackRoutes>();
         return services;
     }

@@ -42,6 +42,25 @@ public sealed class PredictionLogOptions
 
     /// <summary>Applies the migrations when the service starts, in the background (readiness never waits for the database).</summary>
     public bool MigrateOnStart { get; set; }
+
+    /// <summary>Seconds between two computations of the live quality of the served models (<see cref="LiveQualityMonitor"/>).</summary>
+    [Range(1, 86_400)]
+    public int LiveQualityIntervalSeconds { get; set; } = 60;
+
+    /// <summary>How many labelled predictions of a model, the newest, its live quality is computed on.</summary>
+    [Range(1, 1_000_000)]
+    public int LiveQualityWindow { get; set; } = 1000;
+
+    /// <summary>Oldest prediction, in days, that counts towards live quality: older traffic says little about the model serving now.</summary>
+    [Range(1, 3650)]
+    public int LiveQualityMaxAgeDays { get; set; } = 30;
+
+    /// <summary>
+    /// Fewest labelled predictions a live metric is published for (below, only their count is): a metric of a handful
+    /// of predictions is mostly noise. At most <see cref="LiveQualityWindow"/>.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LiveQualityMinLabelled { get; set; } = 30;
 }
 
 /// <summary>The database behind the prediction log.</summary>

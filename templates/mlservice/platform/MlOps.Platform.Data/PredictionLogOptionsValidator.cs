@@ -4,12 +4,12 @@ using Npgsql;
 
 namespace MlOps.Platform.Data;
 
-/// <summary>Stops the start with the setting to fix when the connection string is missing or not one of the provider's. Messages never quote the connection string.</summary>
+/// <summary>Stops the start with the setting to fix when the connection string is missing or not one of the provider's, or the live-quality settings contradict each other. Messages never quote the connection string.</summary>
 public sealed class PredictionLogOptionsValidator : IValidateOptions<PredictionLogOptions>
 {
     private const string Setting = $"ConnectionStrings:{PredictionLogOptions.ConnectionStringName}";
 
-    /// <summary>Fails without a connection string, or with one the provider's driver cannot read.</summary>
+    /// <summary>Fails without a connection string, with one the provider's driver cannot read, or with a live-quality minimum above its window.</summary>
     public ValidateOptionsResult Validate(string? name, PredictionLogOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -20,6 +20,13 @@ public sealed class PredictionLogOptionsValidator : IValidateOptions<PredictionL
                 + (options.Provider == PredictionStore.Sqlite
                     ? "For sqlite: 'Data Source=<path of the database file>'."
                     : "For postgres: 'Host=<host>;Port=5432;Database=<database>;Username=<user>;Password=<password>'."));
+        }
+
+        if (options.LiveQualityMinLabelled > options.LiveQualityWindow)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.LiveQualityMinLabelled)} ({options.LiveQualityMinLabelled}) is above "
+                + $"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.LiveQualityWindow)} ({options.LiveQualityWindow}): no live metric could ever be published.");
         }
 
         try
