@@ -36,8 +36,10 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     {
         var package = await TemplatePackage.GetAsync();
         var repo = await GeneratedRepo.InstantiateFreshAsync(package, s_scenario);
-        var cases = await ProduceAsync(Path.Combine(TestRun.ScenarioFolder(s_scenario.Id, "built"), "cases"));
-        var api = Path.Combine(repo.Root, "src", $"{s_scenario.Name}.Api", "obj", "project.assets.json");
+        var cases = await ProduceAsync(Path.Combine(Path.GetDirectoryName(repo.Root)!, "cases"));
+        var apiProject = Path.Combine(repo.Root, "src", $"{s_scenario.Name}.Api");
+        (await DotNetCli.RunAsync(repo.Root, ["restore", apiProject, "-nodeReuse:false"], repo.Log("2-restore-api"))).EnsureSuccess();
+        var api = Path.Combine(apiProject, "obj", "project.assets.json");
         File.ReadAllText(api).Should().NotContain(OnnxRuntimePackage, "a repository without an ONNX model does not restore or ship the runtime");
 
         var before = FileTree.Hashes(repo.Root);
