@@ -24,7 +24,6 @@ public static class OnnxImport
         ArgumentNullException.ThrowIfNull(labelValues);
         var info = OnnxModelInfo.Read(graph, path);
         OnnxBinding binding;
-        IReadOnlyList<string> described;
         using (var session = OnnxKind.CreateSession(graph, path))
         {
             var featuresInput = FeaturesInput(session, model, path);
@@ -34,7 +33,7 @@ public static class OnnxImport
         }
 
         using var scorer = OnnxKind.OpenGraph(graph, new BoundOnnxModel(model, binding), path);
-        described = scorer.Describe();
+        var described = scorer.Describe();
         var outcomes = scorer.Score(rows);
         if (outcomes.Any(o => !o.IsValid))
         {
@@ -90,7 +89,7 @@ public static class OnnxImport
         var byPosition = labelValues.Select(v => sorted.IndexOf(v).ToString(CultureInfo.InvariantCulture)).ToList();
         if (outputs.FirstOrDefault(o => o.Value.OnnxValueType == OnnxValueType.ONNX_TYPE_SEQUENCE) is { Key: { } maps })
         {
-            var keys = MapKeys(session, probe, rows, maps);
+            var keys = MapKeys(session, probe, rows, maps, path);
             var classKeys = labelValues.All(keys.Contains) ? labelValues.ToList()
                 : keys.Count == labelValues.Count && byPosition.All(keys.Contains) ? byPosition
                 : throw new ModelLoadException(
@@ -108,7 +107,7 @@ public static class OnnxImport
         }
 
         var output = candidates[0].Key;
-        var values = Run(session, probe, rows, output);
+        var values = Run(session, probe, rows, output, path);
         var width = values.Length / Math.Min(rows.Count, SampleRows);
         if (width != labelValues.Count && !(width == 1 && labelValues.Count == 2))
         {
@@ -133,10 +132,10 @@ public static class OnnxImport
             ? [.. values.OrderBy(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture))]
             : [.. values.Order(StringComparer.Ordinal)];
 
-    private static HashSet<string> MapKeys(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output)
+    private static HashSet<string> MapKeys(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output, string path)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        using var results = RunRaw(session, probe, rows.Take(1).ToList(), output);
+        using var results = RunRaw(session, probe, rows.Take(1).ToList(), output, path);
         results[0].ProcessSequence(
             (map, _) => map.ProcessMap(
                 (mapKeys, _) =>
@@ -150,9 +149,9 @@ public static class OnnxImport
         return keys;
     }
 
-    private static float[] Run(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output)
+    private static float[] Run(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output, string path)
     {
-        using var results = RunRaw(session, probe, [.. rows.Take(SampleRows)], output);
+        using var results = RunRaw(session, probe, [.. rows.Take(SampleRows)], output, path);
         var value = results[0];
         return value.GetTensorTypeAndShape().ElementDataType == TensorElementType.Double
             ? [.. value.GetTensorDataAsSpan<double>().ToArray().Select(v => (float)v)]
@@ -160,7 +159,7 @@ public static class OnnxImport
     }
 
     /// <summary>Runs the graph on rows through the scorer's own input binding, reading one output as the graph writes it.</summary>
-    private static IDisposableReadOnlyCollection<OrtValue> RunRaw(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output)
+    private static IDisposableReadOnlyCollection<OrtValue> RunRaw(InferenceSession session, BoundOnnxModel probe, IReadOnlyList<FeatureRow> rows, string output, string path)
     {
         var inputs = OnnxScorer.Inputs(session, probe, rows);
         try
@@ -169,7 +168,7 @@ public static class OnnxImport
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new ModelLoadException($"ONNX file '{probe.SourcePath}' fails to score the evaluation rows: {ex.Message.Trim()}", "ONNX model fails to score", ex);
+            throw new ModelLoadException($"ONNX file '{path}' fails to score the evaluation rows: {ex.Message.Trim()}", "ONNX model fails to score", ex);
         }
         finally
         {
