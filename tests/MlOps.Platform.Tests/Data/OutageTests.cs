@@ -12,8 +12,8 @@ public sealed class OutageTests(PostgresServer postgres) : IClassFixture<Postgre
 {
     private const int Burst = 60;
     private const int Steady = 5;
-    private const string Written = "mlservice_prediction_log_written_total";
-    private const string Dropped = "mlservice_prediction_log_dropped_total";
+    private const string Written = "ml_prediction_log_written_total";
+    private const string Dropped = "ml_prediction_log_dropped_total";
 
     /// <summary>A small queue and batches, so the burst overflows the queue.</summary>
     private static readonly Dictionary<string, string?> s_smallQueue = new()

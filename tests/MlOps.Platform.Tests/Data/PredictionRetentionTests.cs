@@ -67,6 +67,6 @@ public sealed class PredictionRetentionTests(PostgresServer postgres)
         await database.WaitForPredictionsAsync(ids);
         (await database.PredictionsAsync()).Should().HaveCount(100);
         (await database.FeedbackAsync()).Should().BeEmpty();
-        (await MetricsScrape.GetAsync(client)).Sum("mlservice_prediction_log_dropped_total").Should().Be(0, "no batch failed while retention deleted");
+        (await MetricsScrape.GetAsync(client)).Sum("ml_prediction_log_dropped_total").Should().Be(0, "no batch failed while retention deleted");
     }
 }

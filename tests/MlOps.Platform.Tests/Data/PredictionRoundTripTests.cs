@@ -77,9 +77,9 @@ public sealed class PredictionRoundTripTests(PostgresServer postgres) : IClassFi
     }
 
     [Fact]
-    public async Task Without_a_log_a_prediction_names_no_ids_and_there_is_no_feedback_route_nor_either_in_the_api_document()
+    public async Task Switched_off_a_prediction_names_no_ids_and_there_is_no_feedback_route_nor_either_in_the_api_document()
     {
-        await using var service = new ApiFactory();
+        await using var service = new ApiFactory { Settings = new Dictionary<string, string?> { ["PredictionLog:Enabled"] = "false" } };
         var client = await service.CreateStartedClientAsync();
         var model = ServedModelCases.Any;
 

@@ -99,7 +99,7 @@ public sealed class PrivacyAndSamplingTests(PostgresServer postgres) : IClassFix
 
         service.Services.GetRequiredService<PredictionLog>().Queued.Should().Be(0);
         var metrics = await MetricsScrape.GetAsync(client);
-        metrics.Sum("mlservice_prediction_log_written_total").Should().Be(0);
-        metrics.Sum("mlservice_prediction_log_dropped_total").Should().Be(0, "sampling is not a drop");
+        metrics.Sum("ml_prediction_log_written_total").Should().Be(0);
+        metrics.Sum("ml_prediction_log_dropped_total").Should().Be(0, "sampling is not a drop");
     }
 }

@@ -11,7 +11,7 @@ public sealed class OutageEpisodes
         LogLevel.Warning,
         new EventId(1, "PredictionLogDropping"),
         "The prediction log is dropping predictions ({Reason}): the database is slow or unreachable. Predictions are still answered; "
-        + "drops are counted in mlservice_prediction_log_dropped_total, and writing resumes by itself when the database answers again.");
+        + "drops are counted in ml_prediction_log_dropped_total, and writing resumes by itself when the database answers again.");
 
     private static readonly Action<ILogger, long, Exception?> s_writing = LoggerMessage.Define<long>(
         LogLevel.Information,

@@ -61,6 +61,11 @@ public sealed class PredictionDatabase
     /// <summary>Applies the migrations the database does not have yet, creating it (a SQLite file) when needed.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
+        if (Provider == PredictionStore.Sqlite)
+        {
+            SqliteFile.EnsureFolder(_connectionString);
+        }
+
         await using var context = CreateContext();
         await context.Database.MigrateAsync(cancellationToken);
     }

@@ -7,7 +7,7 @@ namespace MlOps.Platform.Data;
 /// <summary>
 /// The prediction log's maintenance commands, run by the service's own program with its own configuration (the same
 /// connection string, the same models), so a make target, a deployment step and a Kubernetes CronJob all use the
-/// image as it is: <c>db-migrate</c>, <c>export-feedback --model NAME --output FILE.csv [--since YYYY-MM-DD]</c> and
+/// image as it is: <c>db-migrate</c>, <c>export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD]</c> and
 /// <c>db-prune --older-than-days N</c>. In <c>Program.cs</c>, after <c>Build()</c>:
 /// <c>if (PredictionLogCommands.IsCommand(args)) return await PredictionLogCommands.RunAsync(args, app.Services, Console.Out, Console.Error);</c>
 /// </summary>
@@ -18,7 +18,7 @@ public static class PredictionLogCommands
 
     /// <summary>The usage of every command.</summary>
     public const string Usage =
-        "usage: db-migrate | export-feedback --model NAME --output FILE.csv [--since YYYY-MM-DD] | db-prune --older-than-days N";
+        "usage: db-migrate | export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD] | db-prune --older-than-days N";
 
     /// <summary>Whether <paramref name="args"/> start with one of <see cref="Names"/>.</summary>
     public static bool IsCommand(IReadOnlyList<string> args) => args is [var first, ..] && Names.Contains(first, StringComparer.Ordinal);
@@ -80,10 +80,13 @@ public static class PredictionLogCommands
 
     private static async Task ExportAsync(PredictionDatabase database, Dictionary<string, string> options, TextWriter output, CancellationToken cancellationToken)
     {
-        var name = Required(options, "--model");
+        var name = options.TryGetValue("--model", out var given) && given.Length > 0 ? given
+            : ModelCatalog.Names is [var only] ? only
+            : throw new ArgumentException($"--model is required: this service has models {string.Join(", ", ModelCatalog.Names)}. {Usage}");
         var model = ModelCatalog.Find(name)
             ?? throw new ArgumentException($"no model '{name}' in this service; its models are {string.Join(", ", ModelCatalog.Names)}.");
-        var path = Required(options, "--output");
+        // Real traffic is personal data: by default it goes where git and the image never look.
+        var path = options.TryGetValue("--output", out var file) && file.Length > 0 ? file : Path.Combine("artifacts", "feedback", $"{name}.csv");
         DateTimeOffset? since = options.TryGetValue("--since", out var text)
             ? DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var day) ? day
                 : throw new ArgumentException($"--since must be a date as YYYY-MM-DD, got '{text}'.")
@@ -92,7 +95,8 @@ public static class PredictionLogCommands
         output.WriteLine(
             $"Wrote {counts.Written} labelled prediction(s) of model {name} to {path}{(since is { } from ? $" (since {from:yyyy-MM-dd})" : string.Empty)}; "
             + $"left out {counts.Skipped}: {counts.InputsHashed} with hashed inputs, {counts.InputsOmitted} without inputs, "
-            + $"{counts.TruthInvalid} whose truth and {counts.InputsInvalid} whose inputs no longer fit the model.");
+            + $"{counts.TruthInvalid} whose truth and {counts.InputsInvalid} whose inputs no longer fit the model. "
+            + $"Train on it: make train MODEL={name} ARGS=\"--data {path}\"");
     }
 
     private static async Task PruneAsync(

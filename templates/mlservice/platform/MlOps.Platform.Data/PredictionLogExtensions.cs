@@ -18,20 +18,36 @@ public static class PredictionLogExtensions
     /// predict, with the same protections; the <see cref="LiveQualityMonitor"/> publishes the served models' quality on
     /// their labelled predictions. Readiness does not depend on the database. Call it before <c>Build()</c>.
     /// </summary>
+    /// <remarks><c>PredictionLog:Enabled</c> = <c>false</c> registers nothing: no ids, no feedback route, no database.</remarks>
     public static WebApplicationBuilder AddPredictionLog(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddPredictionLog();
+        if (builder.Configuration.GetValue($"{PredictionLogOptions.Section}:{nameof(PredictionLogOptions.Enabled)}", defaultValue: true))
+        {
+            builder.Services.AddPredictionLog();
+        }
+
         return builder;
     }
 
-    /// <inheritdoc cref="AddPredictionLog(WebApplicationBuilder)"/>
+    /// <summary>Registers the log whatever <c>PredictionLog:Enabled</c> says (see <see cref="AddPredictionLog(WebApplicationBuilder)"/>); a second call does nothing.</summary>
     public static IServiceCollection AddPredictionLog(this IServiceCollection services)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(PredictionLog)))
+        {
+            return services;
+        }
+
         services.AddOptions<PredictionLogOptions>()
             .BindConfiguration(PredictionLogOptions.Section, binder => binder.ErrorOnUnknownConfiguration = true)
-            .Configure<IConfiguration>((options, configuration) =>
-                options.ConnectionString = configuration.GetConnectionString(PredictionLogOptions.ConnectionStringName))
+            .Configure<IConfiguration, IHostEnvironment>((options, configuration, environment) =>
+            {
+                var connection = configuration.GetConnectionString(PredictionLogOptions.ConnectionStringName);
+                options.ConnectionString = options.Provider == PredictionStore.Sqlite && !string.IsNullOrWhiteSpace(connection)
+                    ? SqliteFile.Anchored(connection, environment.ContentRootPath)
+                    : connection;
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PredictionLogOptions>, PredictionLogOptionsValidator>();

@@ -3,8 +3,8 @@ using Prometheus;
 namespace MlOps.Platform.Data;
 
 /// <summary>
-/// The prediction log's series: <c>mlservice_prediction_log_written_total</c> and
-/// <c>mlservice_prediction_log_dropped_total{reason}</c>. Every prediction the log took or refused ends in one of
+/// The prediction log's series: <c>ml_prediction_log_written_total</c> and
+/// <c>ml_prediction_log_dropped_total{reason}</c>. Every prediction the log took or refused ends in one of
 /// them (sampling aside), so written + dropped is what the service answered.
 /// </summary>
 public sealed class PredictionLogMetrics
@@ -26,10 +26,10 @@ public sealed class PredictionLogMetrics
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _written = metrics.CreateCounter(
-            "mlservice_prediction_log_written_total",
+            "ml_prediction_log_written_total",
             "Predictions written to the prediction log's database.");
         _dropped = metrics.CreateCounter(
-            "mlservice_prediction_log_dropped_total",
+            "ml_prediction_log_dropped_total",
             "Predictions the prediction log could not keep, by reason (queue_full, write_failed, shutdown); the answers to the clients were not affected.",
             ["reason"]);
         foreach (var reason in new[] { QueueFull, WriteFailed, Shutdown })

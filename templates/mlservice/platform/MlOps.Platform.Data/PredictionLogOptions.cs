@@ -15,6 +15,12 @@ public sealed class PredictionLogOptions
     /// <summary>The name of the connection string (<c>ConnectionStrings:Predictions</c>).</summary>
     public const string ConnectionStringName = "Predictions";
 
+    /// <summary>
+    /// Whether the service logs its predictions at all, read once at start-up: <c>false</c> turns the log, its ids and the
+    /// feedback endpoint off without a new build (an incident, a privacy request, a measurement of its cost).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The database: <c>sqlite</c> (a file, nothing to install) or <c>postgres</c>.</summary>
     public PredictionStore Provider { get; set; } = PredictionStore.Sqlite;
 

@@ -11,7 +11,9 @@ namespace MlOps.Platform.Testing;
 /// Development environment, so the OpenAPI document is mapped as a developer sees it.
 /// The service accepts <see cref="ApiKeys"/> (by default <see cref="ApiKey"/>), and every client the
 /// factory creates sends the first of them in <c>X-Api-Key</c>, as a real caller does (a service without API keys
-/// ignores the header and the setting).
+/// ignores the header and the setting). A service with a prediction log writes it to a SQLite file of its own, made
+/// for the factory and deleted with it, whatever database the service is configured with (a service without one
+/// ignores the settings).
 /// </summary>
 /// <typeparam name="TEntryPoint">A type of the API's assembly, usually its <c>Program</c>.</typeparam>
 public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
@@ -31,6 +33,9 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
 
     /// <summary>More configuration for one test, e.g. <c>Model:ReloadIntervalSeconds</c>; overrides the defaults here.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>The SQLite file of the prediction log of this service, if it has one; deleted when the factory is disposed.</summary>
+    public string PredictionLogFile { get; } = Path.Combine(Path.GetTempPath(), $"mlops-predictions-{Guid.NewGuid():N}.db");
 
     /// <summary>A client for a service that has finished loading (or failing to load) its models.</summary>
     public async Task<HttpClient> CreateStartedClientAsync(HttpStatusCode expectedReadiness = HttpStatusCode.OK)
@@ -79,6 +84,9 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             ["Model:Directory"] = ModelsDirectory,
             ["Model:MaxBatchSize"] = "10",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["PredictionLog:Provider"] = "sqlite",
+            ["PredictionLog:MigrateOnStart"] = "true",
+            ["ConnectionStrings:Predictions"] = $"Data Source={PredictionLogFile}",
         };
         foreach (var (model, path) in ModelPaths)
         {
@@ -94,5 +102,26 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         settings["Auth:MaxFailedAttemptsPerClient"] = "0";
 
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings).AddInMemoryCollection(Settings));
+    }
+
+    /// <summary>Stops the service, then deletes its prediction log file.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            // The driver keeps connections to the file open in its pool; deleting it is still allowed on Linux and macOS,
+            // and on Windows a file left in the temporary folder does no harm.
+            try
+            {
+                File.Delete(PredictionLogFile);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 }

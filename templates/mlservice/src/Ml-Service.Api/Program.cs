@@ -6,8 +6,19 @@ builder.AddServiceProtections();
 builder.AddApiKeyAuthentication();
 #endif
 builder.Services.AddModelServing(builder.Configuration);
+#if (PredictionLog)
+builder.AddPredictionLog();
+#endif
 
 var app = builder.Build();
+#if (PredictionLog)
+
+// db-migrate, export-feedback and db-prune: the make targets and the Kubernetes jobs run the service's own image.
+if (PredictionLogCommands.IsCommand(args))
+{
+    return await PredictionLogCommands.RunAsync(args, app.Services, Console.Out, Console.Error);
+}
+#endif
 
 app.UseTrustedProxies();
 app.UseServiceDefaults();
