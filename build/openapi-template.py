@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns the served (API-key) OpenAPI document into the template's docs/openapi.json with //#if (ApiKeyAuth) variants,
-and each sample model's paths and schemas inside //#if (<Name>Model) (the symbols that keep one model per --task)."""
+"""Turns the served (API-key, prediction log) OpenAPI document into the template's docs/openapi.json with //#if (ApiKeyAuth)
+variants, the prediction log's route, schemas and ids header inside //#if (PredictionLog), and each sample model's paths
+and schemas inside //#if (<Name>Model) (the symbols that keep one model per --task)."""
 import json, re, sys
 from collections import OrderedDict
 path = sys.argv[1]
@@ -23,6 +24,9 @@ for p, item in doc["paths"].items():
         op2["responses"] = first(op["responses"], ["401"])
         item[m] = op2
 doc["components"] = first(doc["components"], ["securitySchemes"])
+# The feedback route first: the last path could not be left out without leaving a trailing comma.
+doc["paths"] = first(doc["paths"], [p for p in doc["paths"] if p.endswith("/feedback")])
+LOG_SCHEMAS = {"FeedbackReceipt", "FeedbackRequest", "JsonElement"}
 text = json.dumps(doc, indent=2, ensure_ascii=False).replace("+", "\\u002B")
 lines = text.split("\n")
 
@@ -42,6 +46,8 @@ for n, line in enumerate(lines):
         symbol = m.group(1)[0].upper() + m.group(1)[1:] + "Model"
     elif indent == 6 and (m := re.fullmatch(r"([A-Z][a-z0-9]*)(Instance|PredictRequest|PredictResponse|Prediction)", name)) and m.group(1) in prefixes:
         symbol = m.group(1) + "Model"
+    if indent == 4 and name.endswith("/feedback") or indent == 6 and name in LOG_SCHEMAS:
+        symbol = "PredictionLog"
     if symbol is None:
         continue
     end = next(k for k in range(n + 1, len(lines)) if len(lines[k]) - len(lines[k].lstrip()) == indent)
@@ -60,6 +66,16 @@ while i < len(lines):
     if i in model_start:
         out.append(f"//#if ({model_start[i]})")
     ind = len(line) - len(stripped)
+    if stripped == '"headers": {' and '"X-Prediction-Ids": {' in lines[i + 1]:
+        out.append("//#if (PredictionLog)")
+        while True:
+            out.append(lines[i])
+            if len(lines[i]) - len(lines[i].lstrip()) == ind and lines[i].strip() == "},":
+                break
+            i += 1
+        out.append("//#endif")
+        i += 1
+        continue
     if stripped in ('"security": [', '"401": {', '"429": {', '"securitySchemes": {'):
         out.append("//#if (ApiKeyAuth)")
         # copy until the closing line at the same indentation

@@ -54,7 +54,7 @@ public sealed class OptionTests
         var help = (await package.NewAsync(folder, [Template, "--help"], Path.Combine(folder, "help.log"))).EnsureCleanSuccess();
 
         help.Output.Should().Contain("-t, --trainer", "the trainer option has the short name -t");
-        foreach (var option in new[] { "--trainer", "--task", "--ci", "--deploy", "--dvc-remote", "--auth", "--owner", "--registry", "--no-restore" })
+        foreach (var option in new[] { "--trainer", "--task", "--ci", "--deploy", "--dvc-remote", "--auth", "--database", "--owner", "--registry", "--no-restore" })
         {
             // "  -t, --trainer <fasttree|lightgbm|sdca>  Description..." : the option, its value, then text.
             var line = new Regex($@"^\s*(-\w, )?{Regex.Escape(option)}(\s+<[^>]*>)?\s{{2,}}\S.*$", RegexOptions.Multiline);
@@ -80,6 +80,7 @@ public sealed class OptionTests
     [InlineData("Deploy", "--deploy", null)]
     [InlineData("DvcRemote", "--dvc-remote", null)]
     [InlineData("Auth", "--auth", null)]
+    [InlineData("Database", "--database", null)]
     public void Every_choice_is_exercised_by_a_scenario(string symbol, string longName, string? shortName)
     {
         var definition = TemplateDefinition.Load(Template);
@@ -110,6 +111,7 @@ public sealed class OptionTests
     [InlineData("--deploy", "helm")]
     [InlineData("--dvc-remote", "ftp")]
     [InlineData("--auth", "oauth")]
+    [InlineData("--database", "mysql")]
     [InlineData("--task", "ranking")]
     public async Task Invalid_choices_fail_naming_the_option_and_create_nothing(string option, string value)
     {

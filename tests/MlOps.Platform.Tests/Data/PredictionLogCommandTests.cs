@@ -52,7 +52,7 @@ public sealed class PredictionLogCommandTests(PostgresServer postgres) : IDispos
     }
 
     [Theory]
-    [InlineData("no model", "export-feedback --output x.csv", "--model is required.")]
+    [InlineData("no model", "export-feedback --output x.csv", "--model is required:")]
     [InlineData("unknown model", "export-feedback --model nosuchmodel --output x.csv", "no model 'nosuchmodel' in this service; its models are ")]
     [InlineData("bad date", "export-feedback --model {model} --output x.csv --since 12/01/2026", "--since must be a date as YYYY-MM-DD, got '12/01/2026'.")]
     [InlineData("no age", "db-prune", "--older-than-days is required.")]

@@ -37,6 +37,11 @@ public sealed class ReleaseService : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = null,
         };
+        foreach (var (key, value) in await ServiceDatabase.EnvironmentAsync(repo.Scenario))
+        {
+            environment[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             environment[key] = value;

@@ -43,6 +43,11 @@ public sealed class RunningService : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = null,
         };
+        foreach (var (key, value) in await ServiceDatabase.EnvironmentAsync(repo.Scenario))
+        {
+            environment[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             environment[key] = value;

@@ -59,6 +59,7 @@ public static class PredictionLogExtensions
         services.AddSingleton<PredictionLog>();
         services.AddSingleton<IPredictionLog>(provider => provider.GetRequiredService<PredictionLog>());
         services.AddHostedService<PredictionLogWriter>();
+        services.AddHostedService<PredictionRetentionService>();
         services.AddSingleton<LiveQualityMetrics>();
         services.AddSingleton<LiveQualityMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<LiveQualityMonitor>());

@@ -49,6 +49,13 @@ public sealed class PredictionLogOptions
     /// <summary>Applies the migrations when the service starts, in the background (readiness never waits for the database).</summary>
     public bool MigrateOnStart { get; set; }
 
+    /// <summary>
+    /// Age in days beyond which the service itself deletes predictions (with their feedback), at start and daily;
+    /// 0 (the default) leaves retention to <c>db-prune</c>, as a shared PostgreSQL should.
+    /// </summary>
+    [Range(0, 36_500)]
+    public int RetentionDays { get; set; }
+
     /// <summary>Seconds between two computations of the live quality of the served models (<see cref="LiveQualityMonitor"/>).</summary>
     [Range(1, 86_400)]
     public int LiveQualityIntervalSeconds { get; set; } = 60;

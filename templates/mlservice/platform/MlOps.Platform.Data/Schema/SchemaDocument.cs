@@ -92,6 +92,31 @@ public static class SchemaDocument
         return text.ToString();
     }
 
+    /// <summary>The line before the schema section in a document that holds it.</summary>
+    public const string StartMarker = "<!-- schema: generated from the migrations' model by the tests; do not edit below -->";
+
+    /// <summary>The line after the schema section.</summary>
+    public const string EndMarker = "<!-- end of schema -->";
+
+    /// <summary>
+    /// <paramref name="document"/> with the text between <see cref="StartMarker"/> and <see cref="EndMarker"/> replaced
+    /// by <see cref="Render"/>: equal to the document exactly when its schema section is current.
+    /// </summary>
+    /// <exception cref="ArgumentException">The document lacks either marker, or has them out of order.</exception>
+    public static string InDocument(string document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var start = document.IndexOf(StartMarker, StringComparison.Ordinal);
+        var end = document.IndexOf(EndMarker, StringComparison.Ordinal);
+        if (start < 0 || end < start)
+        {
+            throw new ArgumentException($"The document has no schema section: a line '{StartMarker}', then a line '{EndMarker}'.", nameof(document));
+        }
+
+        var from = start + StartMarker.Length;
+        return string.Concat(document[..from], "\n", Render(), "\n", document[end..]);
+    }
+
     private static string StoreType(IReadOnlyProperty property) => $"`{((IProperty)property).GetRelationalTypeMapping().StoreType}`";
 
     private static string Names(IEnumerable<IReadOnlyProperty> properties) => string.Join(", ", properties.Select(p => $"`{p.GetColumnName()}`"));
