@@ -61,7 +61,7 @@ public sealed class PredictionRoundTripTests(PostgresServer postgres) : IClassFi
     }
 
     [Fact]
-    public async Task Readiness_and_predictions_never_wait_for_an_unreachable_database()
+    public async Task Readiness_and_predictions_never_wait_for_an_unreachable_database_and_feedback_is_refused_with_503()
     {
         using var database = await TestDatabase.CreateAsync(PredictionStore.Postgres, postgres);
         await using var service = new LoggedService(database, new Dictionary<string, string?>
@@ -74,6 +74,9 @@ public sealed class PredictionRoundTripTests(PostgresServer postgres) : IClassFi
         var response = await LoggedService.PredictAsync(client, ServedModelCases.Any);
 
         LoggedService.IdsOf(response).Should().ContainSingle("the prediction is queued; the database is the writer's problem");
+        var feedback = await LoggedService.FeedbackAsync(client, ServedModelCases.Any.Name, new { prediction_id = LoggedService.IdsOf(response)[0], truth = true });
+        feedback.StatusCode.Should().Be(System.Net.HttpStatusCode.ServiceUnavailable, "feedback cannot be recorded, and the caller is told to send it again");
+        (await feedback.Content.ReadAsStringAsync()).Should().Contain("send it again later");
     }
 
     [Fact]

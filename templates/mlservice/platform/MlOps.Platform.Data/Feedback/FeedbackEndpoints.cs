@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,10 +34,11 @@ public static class FeedbackEndpoints
             .Accepts<FeedbackRequest>("application/json")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    /// <returns>202 with the feedback's id; 400 naming the invalid field; a problem document: 404 unknown model or prediction, 413 body too large, 415 not JSON.</returns>
+    /// <returns>202 with the feedback's id; 400 naming the invalid field; a problem document: 404 unknown model or prediction, 413 body too large, 415 not JSON, 503 the database is unavailable (nothing recorded).</returns>
     private static async Task<Results<Accepted<FeedbackReceipt>, ValidationProblem, ProblemHttpResult>> RecordAsync(
         string name,
         HttpRequest request,
@@ -76,15 +78,6 @@ public static class FeedbackEndpoints
             return Problems.Invalid("source", $"must be 1 to {FeedbackRecord.MaxSourceLength} visible ASCII characters");
         }
 
-        await using var context = database.CreateContext();
-        if (!await context.Predictions.AnyAsync(p => p.Id == predictionId && p.Model == name, cancellationToken))
-        {
-            return Problems.Status(
-                StatusCodes.Status404NotFound,
-                $"Model '{name}' has no logged prediction {predictionId}: it was not logged (sampling, or dropped while the database was unavailable), "
-                + "has been deleted by retention, or is not written yet (retry in a second).");
-        }
-
         var now = time.GetUtcNow();
         var record = new FeedbackRecord
         {
@@ -94,9 +87,50 @@ public static class FeedbackEndpoints
             CreatedAt = now.UtcDateTime,
             Source = feedback.Source,
         };
-        context.Feedback.Add(record);
-        await context.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await using var context = database.CreateContext();
+            if (!await context.Predictions.AnyAsync(p => p.Id == predictionId && p.Model == name, cancellationToken))
+            {
+                return UnknownPrediction(name, predictionId);
+            }
+
+            context.Feedback.Add(record);
+            try
+            {
+                await context.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Retention may have deleted the prediction between the check and the insert: the foreign key refused it.
+                if (!await PredictionExistsAsync(database, predictionId, cancellationToken))
+                {
+                    return UnknownPrediction(name, predictionId);
+                }
+
+                throw;
+            }
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or TimeoutException || ex is InvalidOperationException { InnerException: DbException or TimeoutException })
+        {
+            // Nothing was recorded; the caller may send it again.
+            return Problems.Status(
+                StatusCodes.Status503ServiceUnavailable,
+                "The prediction log's database is unavailable, so the feedback was not recorded; send it again later.");
+        }
+
         return TypedResults.Accepted((string?)null, new FeedbackReceipt(record.Id, predictionId));
+    }
+
+    private static ProblemHttpResult UnknownPrediction(string name, Guid predictionId) => Problems.Status(
+        StatusCodes.Status404NotFound,
+        $"Model '{name}' has no logged prediction {predictionId}: it was not logged (sampling, or dropped while the database was unavailable), "
+        + "has been deleted by retention, or is not written yet (retry in a second).");
+
+    private static async Task<bool> PredictionExistsAsync(PredictionDatabase database, Guid predictionId, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        return await context.Predictions.AnyAsync(p => p.Id == predictionId, cancellationToken);
     }
 
     /// <summary>The truth as the model's label text (<c>true</c>, <c>premium</c>, <c>12.5</c>); null, with the reason, when it is not a valid label of the model.</summary>
