@@ -69,4 +69,42 @@ public sealed class PredictionRetentionTests(PostgresServer postgres)
         (await database.FeedbackAsync()).Should().BeEmpty();
         (await MetricsScrape.GetAsync(client)).Sum("ml_prediction_log_dropped_total").Should().Be(0, "no batch failed while retention deleted");
     }
+
+    [Fact]
+    public async Task The_service_prunes_its_own_database_when_given_a_retention_and_never_without_one()
+    {
+        using var database = await TestDatabase.MigratedAsync(PredictionStore.Sqlite, postgres);
+        var now = DateTime.UtcNow;
+        var old = LabelledTraffic.Prediction(ModelCatalog.All[0].Name, now.AddDays(-8), "{}");
+        var recent = LabelledTraffic.Prediction(ModelCatalog.All[0].Name, now.AddDays(-6), "{}");
+        await LabelledTraffic.AddAsync(database, [old, recent], []);
+
+        using var without = RetentionService(database, days: 0);
+        await without.StartAsync(CancellationToken.None);
+        await without.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)); // without a retention the service ends at once
+
+        using var pruning = RetentionService(database, days: 7);
+        await pruning.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await database.PredictionsAsync()).Count > 1 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await pruning.StopAsync(CancellationToken.None);
+        (await database.PredictionsAsync()).Select(p => p.Id).Should().Equal([recent.Id], "only the prediction older than 7 days goes");
+    }
+
+    private static PredictionRetentionService RetentionService(TestDatabase database, int days) => new(
+        database.Database,
+        Microsoft.Extensions.Options.Options.Create(new PredictionLogOptions { RetentionDays = days }),
+        new ImpatientTime(),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<PredictionRetentionService>.Instance);
+
+    /// <summary>The real clock, except that every wait (the service's minute before its first prune, its day between two) is over at once.</summary>
+    private sealed class ImpatientTime : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.FromMilliseconds(10), period);
+    }
 }

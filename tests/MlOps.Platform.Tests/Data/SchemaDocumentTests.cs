@@ -44,4 +44,13 @@ public sealed class SchemaDocumentTests
         SchemaDocument.Columns.Keys.Should().BeEquivalentTo(columns);
         SchemaDocument.Indexes.Keys.Should().BeEquivalentTo(indexes, "an index no query needs has no place in the schema, and each one's query is said");
     }
+
+    [Fact]
+    public void The_writer_inserts_every_column_of_the_predictions_table()
+    {
+        using var context = new PredictionDatabase(PredictionStore.Sqlite, "Data Source=:memory:").CreateContext();
+        var columns = context.Model.FindEntityType(typeof(PredictionRecord))!.GetProperties().Select(p => p.GetColumnName());
+
+        PredictionRows.Columns.Should().BeEquivalentTo(columns, "the writer's plain INSERT and COPY must name every column of the model");
+    }
 }

@@ -35,6 +35,9 @@ public sealed class PredictionDatabase
     /// <summary>The provider.</summary>
     public PredictionStore Provider { get; }
 
+    /// <summary>The connection string, for the plain ADO.NET writes of <see cref="PredictionRows"/>; never log it.</summary>
+    internal string ConnectionString => _connectionString;
+
     /// <summary>A new context (dispose it): the provider's, with the same schema.</summary>
     public PredictionDbContext CreateContext() => Provider == PredictionStore.Sqlite
         ? new SqlitePredictionDbContext((DbContextOptions<SqlitePredictionDbContext>)_options)

@@ -50,7 +50,7 @@ public sealed class PredictionLogOptions
     public bool MigrateOnStart { get; set; }
 
     /// <summary>
-    /// Age in days beyond which the service itself deletes predictions (with their feedback), at start and daily;
+    /// Age in days beyond which the service itself deletes predictions (with their feedback), a minute after start and daily;
     /// 0 (the default) leaves retention to <c>db-prune</c>, as a shared PostgreSQL should.
     /// </summary>
     [Range(0, 36_500)]

@@ -128,12 +128,7 @@ public sealed class PredictionLogWriter(
 
         try
         {
-            await using (var context = database.CreateContext())
-            {
-                context.ChangeTracker.AutoDetectChangesEnabled = false;
-                context.Predictions.AddRange(_batch.SelectMany(p => p.ToRecords(_options.Inputs)));
-                await context.SaveChangesAsync(cancellationToken);
-            }
+            await PredictionRows.InsertAsync(database, _batch.SelectMany(p => p.ToRecords(_options.Inputs)), cancellationToken);
 
             _batch.Clear();
             _failures = 0;

@@ -4,7 +4,8 @@ namespace MlOps.Platform.Data;
 
 /// <summary>
 /// Retention inside the service, for a database only the service can reach (a SQLite file on the pod's volume):
-/// with <c>PredictionLog:RetentionDays</c> above 0 it deletes the older predictions when it starts and then once a day.
+/// with <c>PredictionLog:RetentionDays</c> above 0 it deletes the older predictions a minute after the start (once the
+/// migrations of <c>MigrateOnStart</c> have had their turn) and then once a day.
 /// A shared PostgreSQL is pruned by one job instead (<c>db-prune</c>, the Kubernetes CronJob), not by every replica.
 /// </summary>
 public sealed partial class PredictionRetentionService(
@@ -14,8 +15,8 @@ public sealed partial class PredictionRetentionService(
     /// <summary>Time between two prunes.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromDays(1);
 
-    // A failed prune (the database not migrated yet, unreachable) is tried again sooner than the next day.
-    private static readonly TimeSpan s_retryDelay = TimeSpan.FromMinutes(1);
+    // The first prune waits for the start's migrations; a failed one (unreachable database) is tried again sooner than the next day.
+    private static readonly TimeSpan s_shortDelay = TimeSpan.FromMinutes(1);
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,10 +27,10 @@ public sealed partial class PredictionRetentionService(
             return;
         }
 
-        await Task.Yield(); // the host's start goes on at once
-        while (!stoppingToken.IsCancellationRequested)
+        var delay = s_shortDelay;
+        while (await DelayAsync(delay, stoppingToken))
         {
-            var delay = Interval;
+            delay = Interval;
             try
             {
                 var cutoff = time.GetUtcNow().AddDays(-days);
@@ -39,17 +40,22 @@ public sealed partial class PredictionRetentionService(
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogFailed(ex, days);
-                delay = s_retryDelay;
+                delay = s_shortDelay;
             }
+        }
+    }
 
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+    /// <summary>Waits <paramref name="delay"/>; false when the service stops meanwhile.</summary>
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
