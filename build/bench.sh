@@ -7,10 +7,14 @@
 #   3. serving speed and the cost of request logs: the generated service (Release, Production, API key)
 #      under wrk against a bare minimal-API endpoint and a FastAPI + scikit-learn peer (build/bench/serving.sh);
 #   4. ONNX: a model imported from a PyTorch export against the ML.NET model of the same data and task, served
-#      side by side (build/bench/onnx.sh; run with the onnx part only).
-# Usage: bash build/bench.sh [runs] [all|startup|serving|onnx]   (runs default 3; medians are reported;
+#      side by side (build/bench/onnx.sh; run with the onnx part only);
+#   5. the prediction log's cost: the generated service with the log off, in SQLite and in PostgreSQL (a temporary
+#      cluster started on loopback), side by side, with what each log wrote and dropped (build/bench/logging.sh;
+#      run with the log part only: `all` is startup and serving).
+# Usage: bash build/bench.sh [runs] [all|startup|serving|onnx|log]   (runs default 3; medians are reported;
 # BENCH_SECONDS sets the length of one wrk measurement, default 10). Work lands in artifacts/bench.
-# Installs wrk and the Python peer's Debian packages when missing (build/bench/requirements.sh).
+# Installs wrk and the Python peer's Debian packages when missing, and PostgreSQL's server for the log part
+# (build/bench/requirements.sh).
 set -euo pipefail
 
 # shellcheck source=build/lib.sh
@@ -19,14 +23,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/bench/serving.sh"
 # shellcheck source=build/bench/onnx.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench/onnx.sh"
+# shellcheck source=build/bench/logging.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench/logging.sh"
 
 runs="${1:-3}"
 parts="${2:-all}"
 seconds="${BENCH_SECONDS:-10}"
 bench="${repo_root}/artifacts/bench"
 name="Bench.Churn"
-trap 'stop_api; stop_serving' EXIT
-case "${parts}" in all | startup | serving | onnx) ;; *) echo "usage: bash build/bench.sh [runs] [all|startup|serving|onnx]" >&2; exit 2 ;; esac
+trap 'stop_api; stop_serving; stop_postgres' EXIT
+case "${parts}" in all | startup | serving | onnx | log) ;; *) echo "usage: bash build/bench.sh [runs] [all|startup|serving|onnx|log]" >&2; exit 2 ;; esac
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -70,7 +76,7 @@ time_readiness() {
   echo "${live} ${ready}"
 }
 
-[[ "${parts}" == startup ]] || bash "${repo_root}/build/bench/requirements.sh"
+[[ "${parts}" == startup ]] || bash "${repo_root}/build/bench/requirements.sh" "${parts}"
 rm -rf "${bench}"
 isolate "${bench}"
 step "Packing into ${bench} and warming the NuGet cache (one unmeasured run of each)"
@@ -82,6 +88,10 @@ if [[ "${parts}" == serving ]]; then
 fi
 if [[ "${parts}" == onnx ]]; then
   bench_onnx "${bench}/warmup-mlservice" "${name}" "${runs}" "${seconds}" "${bench}/onnx"
+  exit 0
+fi
+if [[ "${parts}" == log ]]; then
+  bench_logging "${bench}/warmup-mlservice" "${name}" "${runs}" "${seconds}" "${bench}/log"
   exit 0
 fi
 time_baseline "${bench}/warmup-xunit" >/dev/null

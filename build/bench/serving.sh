@@ -40,6 +40,14 @@ wait_for() {
   return 1
 }
 
+# Builds the generated API of <app> (project <name>.Api) in Release and trains ${bench_model} when its model is
+# missing; logs in <work>.
+build_generated() {
+  local app="$1" name="$2" work="$3"
+  dotnet build "${app}/src/${name}.Api" -c Release -nodeReuse:false >"${work}/build-api.log" 2>&1
+  [[ -f "${app}/models/${bench_model}/model.zip" ]] || make -C "${app}" train MODEL="${bench_model}" >"${work}/train.log" 2>&1
+}
+
 # Starts the generated API built in Release from <app> (project <name>.Api) on <url> in Production
 # with ${api_key}; extra environment assignments follow. Sets started_pid.
 start_generated() {
@@ -147,9 +155,8 @@ bench_serving() {
   mkdir -p "${work}"
 
   step "Serving: building the generated API and the bare endpoint in Release, training the Python peer"
-  dotnet build "${app}/src/${name}.Api" -c Release -nodeReuse:false >"${work}/build-api.log" 2>&1
+  build_generated "${app}" "${name}" "${work}"
   dotnet build "${bench_dir}/bare/Bare.csproj" -c Release -o "${work}/bare" -nodeReuse:false >"${work}/build-bare.log" 2>&1
-  [[ -f "${app}/models/${bench_model}/model.zip" ]] || make -C "${app}" train MODEL="${bench_model}" >"${work}/train.log" 2>&1
   (cd "${work}" && /usr/bin/python3 "${bench_dir}/peer.py" train "${app}/data/${bench_model}.csv" "${work}/peer.joblib")
   write_bodies "${app}/docs/examples/${bench_model}.json" "${work}"
 
