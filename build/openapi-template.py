@@ -38,6 +38,12 @@ model_start, model_end = {}, set()
 for n, line in enumerate(lines):
     indent = len(line) - len(line.lstrip())
     key = re.fullmatch(r'"([^"]+)": \{', line.strip())
+    if empty := re.fullmatch(r'"([^"]+)": \{\},', line.strip()):
+        # An empty schema (JsonElement: any JSON) is one line; the comma says an entry follows.
+        if indent == 6 and empty.group(1) in LOG_SCHEMAS:
+            model_start[n] = "PredictionLog"
+            model_end.add(n)
+        continue
     if not key:
         continue
     name = key.group(1)

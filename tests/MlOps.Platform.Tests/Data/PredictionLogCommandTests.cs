@@ -36,12 +36,14 @@ public sealed class PredictionLogCommandTests(PostgresServer postgres) : IDispos
             database,
             [.. recent, .. old],
             recent.Take(10).Select((p, i) => LabelledTraffic.Feedback(p.Id, LabelledTraffic.TruthOf(model, samples[i].Labelled), now)));
-        var csv = Path.Combine(_folder, provider.ToString(), $"{model.Name}.csv");
+        // A relative --output is under --root (make passes the repository's folder; the service runs in its project's).
+        var relative = Path.Combine(provider.ToString(), $"{model.Name}.csv");
+        var csv = Path.Combine(_folder, relative);
 
-        var exported = await RunAsync(services, "export-feedback", "--model", model.Name, "--output", csv);
+        var exported = await RunAsync(services, "export-feedback", "--model", model.Name, "--output", relative, "--root", _folder);
 
         exported.Code.Should().Be(0, exported.Error);
-        exported.Output.Should().StartWith($"Wrote 10 labelled prediction(s) of model {model.Name} to {csv}; left out 0");
+        exported.Output.Should().StartWith($"Wrote 10 labelled prediction(s) of model {model.Name} to {relative}; left out 0");
         TrainingData.Load(model, csv).Should().HaveCount(10, "the export is the model's training data");
 
         var pruned = await RunAsync(services, "db-prune", "--older-than-days", "90");

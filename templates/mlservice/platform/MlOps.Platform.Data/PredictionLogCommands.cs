@@ -7,7 +7,7 @@ namespace MlOps.Platform.Data;
 /// <summary>
 /// The prediction log's maintenance commands, run by the service's own program with its own configuration (the same
 /// connection string, the same models), so a make target, a deployment step and a Kubernetes CronJob all use the
-/// image as it is: <c>db-migrate</c>, <c>export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD]</c> and
+/// image as it is: <c>db-migrate</c>, <c>export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD] [--root DIR]</c> and
 /// <c>db-prune --older-than-days N</c>. In <c>Program.cs</c>, after <c>Build()</c>:
 /// <c>if (PredictionLogCommands.IsCommand(args)) return await PredictionLogCommands.RunAsync(args, app.Services, Console.Out, Console.Error);</c>
 /// </summary>
@@ -18,7 +18,7 @@ public static class PredictionLogCommands
 
     /// <summary>The usage of every command.</summary>
     public const string Usage =
-        "usage: db-migrate | export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD] | db-prune --older-than-days N";
+        "usage: db-migrate | export-feedback [--model NAME] [--output FILE.csv] [--since YYYY-MM-DD] [--root DIR] | db-prune --older-than-days N";
 
     /// <summary>Whether <paramref name="args"/> start with one of <see cref="Names"/>.</summary>
     public static bool IsCommand(IReadOnlyList<string> args) => args is [var first, ..] && Names.Contains(first, StringComparer.Ordinal);
@@ -86,17 +86,19 @@ public static class PredictionLogCommands
         var model = ModelCatalog.Find(name)
             ?? throw new ArgumentException($"no model '{name}' in this service; its models are {string.Join(", ", ModelCatalog.Names)}.");
         // Real traffic is personal data: by default it goes where git and the image never look.
-        var path = options.TryGetValue("--output", out var file) && file.Length > 0 ? file : Path.Combine("artifacts", "feedback", $"{name}.csv");
+        var shown = options.TryGetValue("--output", out var file) && file.Length > 0 ? file : Path.Combine("artifacts", "feedback", $"{name}.csv");
+        // `dotnet run` of the service runs in its project's folder: make passes the repository's as --root.
+        var path = options.TryGetValue("--root", out var root) && root.Length > 0 ? Path.Combine(root, shown) : shown;
         DateTimeOffset? since = options.TryGetValue("--since", out var text)
             ? DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var day) ? day
                 : throw new ArgumentException($"--since must be a date as YYYY-MM-DD, got '{text}'.")
             : null;
         var counts = await PredictionExport.WriteTrainingCsvAsync(model, database, path, since, cancellationToken);
         output.WriteLine(
-            $"Wrote {counts.Written} labelled prediction(s) of model {name} to {path}{(since is { } from ? $" (since {from:yyyy-MM-dd})" : string.Empty)}; "
+            $"Wrote {counts.Written} labelled prediction(s) of model {name} to {shown}{(since is { } from ? $" (since {from:yyyy-MM-dd})" : string.Empty)}; "
             + $"left out {counts.Skipped}: {counts.InputsHashed} with hashed inputs, {counts.InputsOmitted} without inputs, "
             + $"{counts.TruthInvalid} whose truth and {counts.InputsInvalid} whose inputs no longer fit the model. "
-            + $"Train on it: make train MODEL={name} ARGS=\"--data {path}\"");
+            + $"Train on it: make train MODEL={name} ARGS=\"--data {shown}\"");
     }
 
     private static async Task PruneAsync(

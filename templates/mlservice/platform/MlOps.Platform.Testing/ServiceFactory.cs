@@ -86,6 +86,8 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["PredictionLog:Provider"] = "sqlite",
             ["PredictionLog:MigrateOnStart"] = "true",
+            // The test decides what is old: the shipped retention would delete the rows a test writes backdated.
+            ["PredictionLog:RetentionDays"] = "0",
             ["ConnectionStrings:Predictions"] = $"Data Source={PredictionLogFile}",
         };
         foreach (var (model, path) in ModelPaths)
