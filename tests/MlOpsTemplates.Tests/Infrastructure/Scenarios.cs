@@ -11,8 +11,8 @@ public static class Scenarios
         // Besides its trainer, each of these exercises other option values, so every value is generated,
         // built and tested without a scenario per value.
         new("trainer-fasttree", MlService, "Acme.Churn", ["-t", "fasttree", "--dvc-remote", "gcs"]),
-        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "acme/ml-platform", "--registry", "registry.acme.io/ml"]),
-        new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local", "--auth", "none"]),
+        new("trainer-lightgbm", MlService, "Acme.Churn", ["-t", "lightgbm", "--dvc-remote", "azure", "--owner", "acme/ml-platform", "--registry", "registry.acme.io/ml", "--database", "postgres"]),
+        new("no-ci-no-deploy", MlService, "Acme.Churn", ["--ci", "none", "--deploy", "none", "--dvc-remote", "local", "--auth", "none", "--database", "none"]),
         // Every naming rule at once: a leading digit, hyphens, three dotted parts, mixed case.
         new("name-odd", MlService, "3d-vision.Fraud.scoring", []),
         // The first model's task, and models added afterwards with make add-model (each repo then has two or three tasks).
