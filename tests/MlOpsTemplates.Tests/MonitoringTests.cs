@@ -339,6 +339,9 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             queried.Should().Contain(metric, $"the panel {title} must show {metric}");
         }
 
+        panels.Select(p => (string?)p["title"]).Intersect(s_requiredPanels.Where(r => !IsContractSeries(r.Metric, exported)).Select(r => r.Panel))
+            .Should().BeEmpty("a panel of a metric the service does not export would stay empty");
+
         // Conditional panels leave gaps when they are not generated, never two panels on the same cells.
         var cells = dashboard["panels"]!.AsArray()
             .SelectMany(p => Cells(p!["gridPos"]!).Select(cell => (Cell: cell, Title: (string?)p["title"])))
