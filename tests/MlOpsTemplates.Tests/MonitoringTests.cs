@@ -60,7 +60,18 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         ["ml_disk_free_bytes"] = "gauge",
         ["ml_auth_failures_total"] = "counter",
         ["ml_requests_shed_total"] = "counter",
+        ["ml_live_quality"] = "gauge",
+        ["ml_live_quality_labelled"] = "gauge",
+        ["ml_prediction_log_written_total"] = "counter",
+        ["ml_prediction_log_dropped_total"] = "counter",
     };
+
+    /// <summary>The metrics of the prediction log, which a repository generated with --database none does not have.</summary>
+    private static readonly string[] s_predictionLogMetrics =
+        ["ml_live_quality", "ml_live_quality_labelled", "ml_prediction_log_written_total", "ml_prediction_log_dropped_total"];
+
+    /// <summary>The series that appear only once a model has enough predictions with feedback (PredictionLog:LiveQualityMinLabelled).</summary>
+    private static readonly string[] s_feedbackSeries = ["ml_live_quality", "ml_live_quality_labelled"];
 
     /// <summary>Series Prometheus itself adds to every target.</summary>
     private static readonly string[] s_prometheusSeries = ["up"];
@@ -82,16 +93,36 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         ("AuthFailureBurst", "ml_auth_failures_total"),
         ("HighRejectedInputRatio", "ml_rejected_inputs_total"),
         ("PredictionProbabilityShift", "ml_prediction_probability_bucket"),
+        ("LiveQualityDrop", "ml_live_quality"),
+        ("PredictionLogDropping", "ml_prediction_log_dropped_total"),
     ];
 
     /// <summary>The metrics of the serving process as a whole; every other ml_* series belongs to one model (label model).</summary>
-    private static readonly string[] s_serviceWideMetrics = ["ml_disk_free_bytes", "ml_requests_shed_total", "ml_auth_failures_total"];
+    private static readonly string[] s_serviceWideMetrics =
+        ["ml_disk_free_bytes", "ml_requests_shed_total", "ml_auth_failures_total", "ml_prediction_log_written_total", "ml_prediction_log_dropped_total"];
 
-    private static readonly string[] s_requiredPanels =
+    /// <summary>The panels the dashboard must have, each with a metric it must query; a panel is required when the scenario exports its metric.</summary>
+    private static readonly (string Panel, string Metric)[] s_requiredPanels =
     [
-        "Request rate", "Error rate", "Latency p50 / p99", "Predictions by class", "Probability distribution", "Value distribution",
-        "Rejected inputs by field", "Invalid scores", "Serving model", "Model age", "Model reloads", "Feature drift (PSI)",
-        "CPU", "Memory", "Disk free", "Auth failures",
+        ("Request rate", "http_requests_received_total"),
+        ("Error rate", "http_requests_received_total"),
+        ("Latency p50 / p99", "http_request_duration_seconds_bucket"),
+        ("Predictions by class", "ml_predictions_total"),
+        ("Probability distribution", "ml_prediction_probability_bucket"),
+        ("Value distribution", "ml_prediction_value_bucket"),
+        ("Rejected inputs by field", "ml_rejected_inputs_total"),
+        ("Invalid scores", "ml_invalid_scores_total"),
+        ("Serving model", "ml_model_info"),
+        ("Model age", "ml_model_created_timestamp_seconds"),
+        ("Model reloads", "ml_model_reloads_total"),
+        ("Feature drift (PSI)", "ml_feature_drift_psi"),
+        ("CPU", "process_cpu_seconds_total"),
+        ("Memory", "process_resident_memory_bytes"),
+        ("Disk free", "ml_disk_free_bytes"),
+        ("Auth failures", "ml_auth_failures_total"),
+        ("Live quality", "ml_live_quality"),
+        ("Labelled predictions", "ml_live_quality_labelled"),
+        ("Prediction log writes", "ml_prediction_log_dropped_total"),
     ];
 
     /// <summary>
@@ -168,6 +199,13 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         }
 
         problems.Should().BeEmpty($"every alert must be actionable ({tree.Root}/{RulesFile})");
+
+        // And nothing more: no runbook or table row of an alert this repository's rules do not have.
+        var runbooks = doc[doc.IndexOf("\n## Runbooks\n", StringComparison.Ordinal)..];
+        RunbookHeading().Matches(runbooks).Select(m => m.Groups["name"].Value)
+            .Should().BeEquivalentTo(alerts.Select(a => a.Name), $"{MonitoringDoc} has one runbook per alert of {RulesFile}");
+        AlertTableRow().Matches(doc).Select(m => m.Groups["name"].Value)
+            .Should().BeEquivalentTo(alerts.Select(a => a.Name), $"{MonitoringDoc}'s alert table has one row per alert of {RulesFile}");
     }
 
     [Theory]
@@ -292,8 +330,26 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
 
         var panels = Panels(dashboard).ToArray();
         panels.Select(p => (int)p["id"]!).Should().OnlyHaveUniqueItems();
-        var authFailures = ContractMetrics(scenario).ContainsKey("ml_auth_failures_total");
-        panels.Select(p => (string?)p["title"]).Should().Contain(s_requiredPanels.Where(p => authFailures || p != "Auth failures"));
+        panels.Select(p => (string?)p["title"]).Should().OnlyHaveUniqueItems();
+        var exported = ContractMetrics(scenario);
+        foreach (var (title, metric) in s_requiredPanels.Where(r => IsContractSeries(r.Metric, exported)))
+        {
+            panels.Should().Contain(p => (string?)p["title"] == title, $"the dashboard must show {title}");
+            var queried = panels.Single(p => (string?)p["title"] == title)["targets"]!.AsArray().SelectMany(t => MetricNames((string)t!["expr"]!));
+            queried.Should().Contain(metric, $"the panel {title} must show {metric}");
+        }
+
+        panels.Select(p => (string?)p["title"]).Intersect(s_requiredPanels.Where(r => !IsContractSeries(r.Metric, exported)).Select(r => r.Panel))
+            .Should().BeEmpty("a panel of a metric the service does not export would stay empty");
+
+        // Conditional panels leave gaps when they are not generated, never two panels on the same cells.
+        var cells = dashboard["panels"]!.AsArray()
+            .SelectMany(p => Cells(p!["gridPos"]!).Select(cell => (Cell: cell, Title: (string?)p["title"])))
+            .GroupBy(c => c.Cell)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"x={g.Key.X}, y={g.Key.Y}: {string.Join(", ", g.Select(c => c.Title))}")
+            .ToArray();
+        cells.Should().BeEmpty("no two panels of the dashboard overlap");
         panels.Where(p => (string?)p["type"] != "row")
             .Where(p => p["targets"] is not JsonArray targets || targets.Count == 0 || targets.Any(t => string.IsNullOrWhiteSpace((string?)t!["expr"])))
             .Select(p => (string?)p["title"]).Should().BeEmpty("every panel shows a query");
@@ -343,6 +399,8 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         var doc = File.ReadAllText(Path.Combine(tree.Root, MonitoringDoc));
         exported.Where(m => !doc.Contains($"| `{m.Key}` | {m.Value} |", StringComparison.Ordinal)).Select(m => m.Key)
             .Should().BeEmpty($"{MonitoringDoc} lists every metric with its type");
+        s_contractMetrics.Keys.Except(exported.Keys).Where(m => doc.Contains($"| `{m}` |", StringComparison.Ordinal))
+            .Should().BeEmpty($"{MonitoringDoc} lists no metric this repository's service does not export");
     }
 
     [Theory]
@@ -373,7 +431,8 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     [MemberData(nameof(ScrapedScenarioIds))]
     public async Task Prometheus_scrapes_every_metric_the_rules_and_the_dashboard_use(string scenarioId)
     {
-        var repo = await GeneratedRepo.GetAsync(Scenarios.Get(scenarioId));
+        var scenario = Scenarios.Get(scenarioId);
+        var repo = await GeneratedRepo.GetAsync(scenario);
         var folder = TestRun.ScenarioFolder(scenarioId, "prometheus-scrape");
         var alerts = LoadAlerts(repo.Root);
         var job = JobOf(alerts);
@@ -391,11 +450,12 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         }
 
         var apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        await using var api = await StartApiAsync(repo, models, apiKey);
+        await using var api = await StartApiAsync(repo, models, apiKey, PredictionLogConnectionString(scenario, folder));
         var tasks = await ExerciseAsync(api.Client, apiKey, repo.Root, names);
 
         // A histogram of predictions exists for the tasks the repository has: probabilities of classifiers, values of regressions.
-        var expected = UsedMetrics(repo.Root).Keys.Union(s_prometheusSeries)
+        // Live quality needs feedback on enough predictions, which this test does not send; the log's counters exist from the start.
+        var expected = UsedMetrics(repo.Root).Keys.Union(s_prometheusSeries).Except(s_feedbackSeries)
             .Where(m => tasks.Any(t => t != "regression") || !m.StartsWith("ml_prediction_probability", StringComparison.Ordinal))
             .Where(m => tasks.Contains("regression") || !m.StartsWith("ml_prediction_value", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToArray();
@@ -459,6 +519,17 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             r => JsonSerializer.Serialize(r),
             "every rule must evaluate without errors, and the uptime alerts must stay inactive while the service is up");
         rules.Select(r => (string?)r!["name"]).Should().BeEquivalentTo(alerts.Select(a => a.Name));
+
+        if (scenario.OptionValue("--database") is null or "sqlite")
+        {
+            // The predictions this test made reach the SQLite file, and the counter that says so reaches Prometheus.
+            await PollAsync(
+                prometheus,
+                async () => (await QueryAsync(client, "/api/v1/query?query=sum(ml_prediction_log_written_total)"))["result"]!.AsArray(),
+                r => r.Count == 1 && double.Parse((string)r[0]!["value"]![1]!, CultureInfo.InvariantCulture) > 0,
+                r => r.ToJsonString(),
+                "the prediction log must write the predictions of this test and count them in ml_prediction_log_written_total");
+        }
     }
 
     // ------------------------------------------------------------------ ML Test Score
@@ -533,8 +604,20 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The prediction log's connection string for a test's service: a SQLite file of the test's own (not one in the shared
+    /// build output), or, for PostgreSQL, a server that is not there; null without a prediction log. A service whose database
+    /// is down still starts, answers and exports the log's counters (its writes then fail and are counted as dropped).
+    /// </summary>
+    private static string? PredictionLogConnectionString(Scenario scenario, string folder) => scenario.OptionValue("--database") switch
+    {
+        "none" => null,
+        "postgres" => $"Host=127.0.0.1;Port={FreePort.Next()};Database=predictions;Username=predictions;Password=absent;Timeout=2",
+        _ => $"Data Source={Path.Combine(folder, "predictions.db")}",
+    };
+
     /// <summary>The built API as deployed (Production), with one API key configured; ready when /health/ready is 200.</summary>
-    private static async Task<Api> StartApiAsync(GeneratedRepo repo, string modelsFolder, string apiKey)
+    private static async Task<Api> StartApiAsync(GeneratedRepo repo, string modelsFolder, string apiKey, string? predictionLog)
     {
         var assembly = repo.BuiltAssembly("Api");
         var url = $"http://127.0.0.1:{FreePort.Next()}";
@@ -547,6 +630,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
                 ["Auth__ApiKeys__0"] = apiKey,
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["DOTNET_ENVIRONMENT"] = null,
+                ["ConnectionStrings__Predictions"] = predictionLog,
             });
         var process = BackgroundProcess.Start(spec, repo.Log("monitoring-api"));
         var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
@@ -717,6 +801,13 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
     private static IEnumerable<JsonNode> Panels(JsonNode dashboard) =>
         dashboard["panels"]!.AsArray().SelectMany(p => new[] { p! }.Concat(p!["panels"] is JsonArray inner ? inner.Select(i => i!) : []));
 
+    /// <summary>The grid cells (24 columns, rows of 30 px) a panel's gridPos covers.</summary>
+    private static IEnumerable<(int X, int Y)> Cells(JsonNode gridPos)
+    {
+        var (x, y, w, h) = ((int)gridPos["x"]!, (int)gridPos["y"]!, (int)gridPos["w"]!, (int)gridPos["h"]!);
+        return Enumerable.Range(x, w).SelectMany(column => Enumerable.Range(y, h).Select(row => (column, row)));
+    }
+
     private static IEnumerable<string> Queries(JsonNode dashboard) =>
         Panels(dashboard).SelectMany(p => p["targets"] is JsonArray targets ? targets.Select(t => (string?)t!["expr"]) : [])
             .OfType<string>();
@@ -738,11 +829,24 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         return used;
     }
 
-    /// <summary>The metrics a scenario's service exports: all of them, but no auth failures without API keys.</summary>
-    private static Dictionary<string, string> ContractMetrics(Scenario scenario) =>
-        scenario.OptionValue("--auth") is null or "apikey"
-            ? s_contractMetrics
-            : s_contractMetrics.Where(m => m.Key != "ml_auth_failures_total").ToDictionary(StringComparer.Ordinal);
+    /// <summary>The metrics a scenario's service exports: all of them, but no auth failures without API keys and no prediction log without a database.</summary>
+    private static Dictionary<string, string> ContractMetrics(Scenario scenario)
+    {
+        var absent = new HashSet<string>(StringComparer.Ordinal);
+        if (scenario.OptionValue("--auth") is not (null or "apikey"))
+        {
+            absent.Add("ml_auth_failures_total");
+        }
+
+        if (!HasPredictionLog(scenario))
+        {
+            absent.UnionWith(s_predictionLogMetrics);
+        }
+
+        return s_contractMetrics.Where(m => !absent.Contains(m.Key)).ToDictionary(StringComparer.Ordinal);
+    }
+
+    private static bool HasPredictionLog(Scenario scenario) => scenario.OptionValue("--database") is not "none";
 
     private static bool IsContractSeries(string name, IReadOnlyDictionary<string, string> exported)
     {
@@ -858,6 +962,12 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^[0-9]+(ms|s|m|h|d|w|y)$")]
     private static partial Regex PrometheusDuration();
+
+    [GeneratedRegex(@"^### (?<name>\w+)$", RegexOptions.Multiline)]
+    private static partial Regex RunbookHeading();
+
+    [GeneratedRegex(@"^\| \[(?<name>\w+)\]\(#", RegexOptions.Multiline)]
+    private static partial Regex AlertTableRow();
 
     [GeneratedRegex(@"^docs/MONITORING\.md#(?<anchor>[a-z0-9-]+)$")]
     private static partial Regex RunbookUrl();
