@@ -39,7 +39,9 @@ public sealed partial class KubernetesManifestTests
         foreach (var (name, folder) in Kustomizations(tree))
         {
             var objects = await KubernetesManifests.RenderAsync(folder, Path.Combine(work, $"{name}-render.log"));
-            objects.Select(o => (string?)o["kind"]).Should().BeEquivalentTo(s_kinds, $"{name} renders the service's objects, each once");
+            // A repository whose prediction log is a shared PostgreSQL also has its nightly retention job.
+            var kinds = ServiceDatabase.Kind(tree.Scenario) == "postgres" && name != "base" ? [.. s_kinds, "CronJob"] : s_kinds;
+            objects.Select(o => (string?)o["kind"]).Should().BeEquivalentTo(kinds, $"{name} renders the service's objects, each once");
 
             var validation = await KubernetesManifests.ValidateAsync(objects, work, name);
             validation.Succeeded.Should().BeTrue($"every object of {name} must match the Kubernetes schemas:{Environment.NewLine}{validation}");
@@ -201,7 +203,16 @@ public sealed partial class KubernetesManifestTests
             {
                 var labels = item["metadata"]!["labels"]!.AsObject();
                 labels.Select(l => l.Key).Should().Contain(s_recommendedLabels, $"{item["kind"]} carries the recommended labels {because}");
-                ((string?)labels["app.kubernetes.io/name"]).Should().Be(slug);
+                // The retention job is named apart, so the Service and the PodDisruptionBudget never select its pods.
+                ((string?)labels["app.kubernetes.io/name"]).Should().Be((string?)item["kind"] == "CronJob" ? $"{slug}-maintenance" : slug);
+                ((string?)labels["app.kubernetes.io/part-of"]).Should().Be(slug);
+            }
+
+            var serviceSelector = objects.SingleOfKind("Service")["spec"]!["selector"]!.AsObject();
+            foreach (var job in objects.Where(o => (string?)o["kind"] == "CronJob"))
+            {
+                var jobPodLabels = job["spec"]!["jobTemplate"]!["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+                serviceSelector.All(s => (string?)jobPodLabels[s.Key] == (string?)s.Value).Should().BeFalse($"the Service must not send traffic to the retention job's pods {because}");
             }
 
             var deployment = objects.SingleOfKind("Deployment");

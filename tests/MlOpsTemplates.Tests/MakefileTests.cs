@@ -18,6 +18,11 @@ public sealed class MakefileTests(ITestOutputHelper output)
 
     private static readonly string[] s_kubernetesTargets = ["deploy", "deploy-preview"];
 
+    /// <summary>The prediction log's targets (every --database but none), and the local PostgreSQL's (postgres).</summary>
+    private static readonly string[] s_databaseTargets = ["db-migrate", "export-feedback", "db-prune"];
+
+    private static readonly string[] s_postgresTargets = ["db-up", "db-down"];
+
     [Theory]
     [MemberData(nameof(Scenarios.AllIds), MemberType = typeof(Scenarios))]
     public async Task Make_alone_lists_every_target_with_its_description(string scenarioId)
@@ -25,10 +30,15 @@ public sealed class MakefileTests(ITestOutputHelper output)
         var tree = await GeneratedTree.GetAsync(Scenarios.Get(scenarioId));
         var makefile = MakefileModel.Load(tree.Root);
         var kubernetes = tree.Scenario.OptionValue("--deploy") is null or "kubernetes";
+        var database = ServiceDatabase.Kind(tree.Scenario);
 
         var help = (await Make.RunAsync(tree.Root, [], Path.Combine(tree.Root, "..", "make-help.log"))).EnsureSuccess();
 
-        var expected = kubernetes ? s_everyRepoTargets.Concat(s_kubernetesTargets).ToArray() : s_everyRepoTargets;
+        var expected = s_everyRepoTargets
+            .Concat(kubernetes ? s_kubernetesTargets : [])
+            .Concat(database == "none" ? [] : s_databaseTargets)
+            .Concat(database == "postgres" ? s_postgresTargets : [])
+            .ToArray();
         makefile.DocumentedTargets.Keys.Should().BeEquivalentTo(expected);
         makefile.PhonyTargets.Should().BeEquivalentTo(expected, "every target is a command, declared .PHONY");
         foreach (var (target, description) in makefile.DocumentedTargets)

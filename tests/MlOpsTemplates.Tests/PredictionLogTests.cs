@@ -142,7 +142,7 @@ public sealed partial class PredictionLogTests(ITestOutputHelper output)
         return response.Headers.GetValues("X-Prediction-Ids").Single().Split(',');
     }
 
-    /// <summary>Sends the truth of prediction <paramref name="id"/>, waiting for the writer to have stored the prediction (404 until then).</summary>
+    /// <summary>Sends the truth of prediction <paramref name="id"/>, waiting for the writer to have stored the prediction (404 until then; 503 while the database is not ready).</summary>
     private static async Task<HttpStatusCode> FeedbackAsync(HttpClient client, string id, string truth)
     {
         var body = new JsonObject { ["prediction_id"] = id, ["truth"] = truth, ["source"] = "pack-test" }.ToJsonString();
@@ -151,7 +151,7 @@ public sealed partial class PredictionLogTests(ITestOutputHelper output)
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await client.PostAsync(new Uri($"/v1/models/{Model}/feedback", UriKind.Relative), content);
-            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow > deadline)
+            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable) || DateTime.UtcNow > deadline)
             {
                 return response.StatusCode;
             }

@@ -1,8 +1,8 @@
 using System.Net;
-using MlOps.Platform.Data;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using MlOps.Platform.Data;
 
 namespace Ml_Service.Tests.Api;
 
@@ -74,14 +74,15 @@ public sealed class PredictionLogTests(LiveQualityApiFactory factory) : IClassFi
     private static string Row(ModelDefinition model, LabeledRow row) =>
         $"{model.LabelText(row)} | {string.Join(' ', row.Numbers)} | {string.Join(' ', row.Categories)}";
 
-    /// <summary>Sends the truth about prediction <paramref name="id"/>; the writer stores predictions a moment after they are answered, so it can wait for it.</summary>
+    /// <summary>Sends the truth about prediction <paramref name="id"/>; the writer stores predictions a moment after they are answered, so it can wait for it, as a client retries.</summary>
     private static async Task<HttpStatusCode> FeedbackAsync(HttpClient client, ModelDefinition model, string id, JsonValue truth, bool waitForPrediction)
     {
         var deadline = DateTime.UtcNow + s_timeout;
         while (true)
         {
             var response = await client.PostAsJsonAsync(new Uri($"/v1/models/{model.Name}/feedback", UriKind.Relative), new { prediction_id = id, truth });
-            if (response.StatusCode != HttpStatusCode.NotFound || !waitForPrediction || DateTime.UtcNow > deadline)
+            // 404: not written yet; 503: the log's database is not ready yet (the service migrates it as it starts).
+            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable) || !waitForPrediction || DateTime.UtcNow > deadline)
             {
                 return response.StatusCode;
             }
