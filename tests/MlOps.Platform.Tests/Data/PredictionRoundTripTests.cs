@@ -129,4 +129,20 @@ public sealed class PredictionRoundTripTests(PostgresServer postgres) : IClassFi
             }
         }
     }
+
+    [Fact]
+    public void The_ids_of_a_request_are_version_7_distinct_and_sort_in_instance_order_as_text_and_as_bytes()
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var round = 0; round < 200; round++)
+        {
+            var ids = PredictionLog.Ids(now, 1000);
+
+            ids.Should().OnlyHaveUniqueItems();
+            ids.Should().OnlyContain(id => id.Version == 7 && (id.Variant & 0xC) == 0x8);
+            ids.Select(id => id.ToString().ToUpperInvariant()).Should().BeInAscendingOrder(StringComparer.Ordinal, "SQLite sorts the ids as text");
+            ids.Select(id => Convert.ToHexString(id.ToByteArray(bigEndian: true))).Should().BeInAscendingOrder(StringComparer.Ordinal, "PostgreSQL sorts uuids by their bytes");
+            ids[0].ToString()[..13].Should().Be(Guid.CreateVersion7(now).ToString()[..13], "the first 48 bits are the time");
+        }
+    }
 }

@@ -22,7 +22,7 @@ public static class PredictionExport
 {
     /// <summary>
     /// Writes to <paramref name="path"/> the training CSV of <paramref name="definition"/> made of its labelled predictions
-    /// (made at or after <paramref name="since"/> when given), oldest first (then by id, so the same rows give the same file): the header is the feature names then the label
+    /// (made at or after <paramref name="since"/> when given), oldest first, then by id (a request's ids count up in instance order), so the file keeps the order of the traffic and the same rows give the same file: the header is the feature names then the label
     /// (as <c>data/&lt;name&gt;.csv</c> is written: comma-separated, <c>\n</c> line ends, UTF-8 without a byte-order mark),
     /// the features come from the stored inputs and the label from the prediction's latest feedback, in the label's form
     /// (<c>true</c>/<c>false</c>, a class, a number). <c>TrainingData.Load</c> of MlOps.Platform.Training reads it.

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -62,11 +63,7 @@ public sealed class PredictionLog : IPredictionLog
         }
 
         var now = _time.GetUtcNow();
-        var given = new Guid[count];
-        for (var i = 0; i < given.Length; i++)
-        {
-            given[i] = Guid.CreateVersion7(now);
-        }
+        var given = Ids(now, count);
 
         if (!_queue.Writer.TryWrite(new PendingPredictions(predictions, given, now.UtcDateTime)))
         {
@@ -87,6 +84,29 @@ public sealed class PredictionLog : IPredictionLog
 
     /// <summary>No more predictions are taken (the service is stopping); those queued can still be read.</summary>
     internal void Close() => _queue.Writer.TryComplete();
+
+    /// <summary>
+    /// <paramref name="count"/> version 7 UUIDs of <paramref name="now"/> that sort in instance order, as text (SQLite) and as
+    /// bytes (PostgreSQL): the first is random, the others count up from it in its last 48 bits. Ordered by id, a request's
+    /// predictions come back in the order they were sent, so an export of real traffic keeps the order of the requests.
+    /// </summary>
+    public static Guid[] Ids(DateTimeOffset now, int count)
+    {
+        var ids = new Guid[count];
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.CreateVersion7(now).TryWriteBytes(bytes, bigEndian: true, out _);
+        // The top bit of the counter is cleared, so that adding up to 2^47 never carries into the variant bits.
+        bytes[10] &= 0x7F;
+        var start = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]) & 0xFFFF_FFFF_FFFF;
+        var high = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]) & ~0xFFFF_FFFF_FFFFUL;
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], high | (start + (ulong)i));
+            ids[i] = new Guid(bytes, bigEndian: true);
+        }
+
+        return ids;
+    }
 
     private bool Sampled() =>
         _options.SampleRate >= 1 || (_options.SampleRate > 0 && Random.Shared.NextDouble() < _options.SampleRate);
