@@ -29,9 +29,9 @@ public sealed class PackVersions
     public const string AddedFile = "docs/RUNBOOK.md";
 
     /// <summary>The template file the new version renames, and its new path.</summary>
-    public const string RenamedFrom = "docs/PRESS_RELEASE.md";
+    public const string RenamedFrom = "docs/FUNCTIONAL_SPEC.md";
 
-    public const string RenamedTo = "docs/ANNOUNCEMENT.md";
+    public const string RenamedTo = "docs/REQUIREMENTS.md";
 
     /// <summary>The binary file the new version changes.</summary>
     public const string BinaryFile = "scripts/docs/favicon.png";
