@@ -450,7 +450,7 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
         }
 
         var apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        await using var api = await StartApiAsync(repo, models, apiKey, PredictionLogConnectionString(scenario, folder));
+        await using var api = await StartApiAsync(repo, models, apiKey, await ServiceDatabase.NewAsync(scenario));
         var tasks = await ExerciseAsync(api.Client, apiKey, repo.Root, names);
 
         // A histogram of predictions exists for the tasks the repository has: probabilities of classifiers, values of regressions.
@@ -520,9 +520,9 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             "every rule must evaluate without errors, and the uptime alerts must stay inactive while the service is up");
         rules.Select(r => (string?)r!["name"]).Should().BeEquivalentTo(alerts.Select(a => a.Name));
 
-        if (scenario.OptionValue("--database") is null or "sqlite")
+        if (ServiceDatabase.Kind(scenario) != "none")
         {
-            // The predictions this test made reach the SQLite file, and the counter that says so reaches Prometheus.
+            // The predictions this test made reach the log's database, and the counter that says so reaches Prometheus.
             await PollAsync(
                 prometheus,
                 async () => (await QueryAsync(client, "/api/v1/query?query=sum(ml_prediction_log_written_total)"))["result"]!.AsArray(),
@@ -603,18 +603,6 @@ public sealed partial class MonitoringTests(ITestOutputHelper output)
             await Process.DisposeAsync();
         }
     }
-
-    /// <summary>
-    /// The prediction log's connection string for a test's service: a SQLite file of the test's own (not one in the shared
-    /// build output), or, for PostgreSQL, a server that is not there; null without a prediction log. A service whose database
-    /// is down still starts, answers and exports the log's counters (its writes then fail and are counted as dropped).
-    /// </summary>
-    private static string? PredictionLogConnectionString(Scenario scenario, string folder) => scenario.OptionValue("--database") switch
-    {
-        "none" => null,
-        "postgres" => $"Host=127.0.0.1;Port={FreePort.Next()};Database=predictions;Username=predictions;Password=absent;Timeout=2",
-        _ => $"Data Source={Path.Combine(folder, "predictions.db")}",
-    };
 
     /// <summary>The built API as deployed (Production), with one API key configured; ready when /health/ready is 200.</summary>
     private static async Task<Api> StartApiAsync(GeneratedRepo repo, string modelsFolder, string apiKey, string? predictionLog)
